@@ -1,0 +1,709 @@
+/**
+ * The BTF model: the raw bytes plus one typed array of record offsets, built
+ * in a single pass. Names and type records are decoded on demand, so parsing a
+ * 130,000-type vmlinux costs one scan and one Uint32Array.
+ */
+import { BtfError } from "../errors.js";
+import {
+  BTF_KIND_ARRAY,
+  BTF_KIND_CONST,
+  BTF_KIND_DATASEC,
+  BTF_KIND_DECL_TAG,
+  BTF_KIND_ENUM,
+  BTF_KIND_ENUM64,
+  BTF_KIND_FLOAT,
+  BTF_KIND_FUNC,
+  BTF_KIND_FUNC_PROTO,
+  BTF_KIND_FWD,
+  BTF_KIND_INT,
+  BTF_KIND_MAX_KNOWN,
+  BTF_KIND_PTR,
+  BTF_KIND_RESTRICT,
+  BTF_KIND_STRUCT,
+  BTF_KIND_TYPEDEF,
+  BTF_KIND_TYPE_TAG,
+  BTF_KIND_UNION,
+  BTF_KIND_VAR,
+  BTF_KIND_VOLATILE,
+  ELEM_SIZE,
+  FIXED_EXTRA,
+  infoKflag,
+  infoKind,
+  infoVlen,
+  kindName,
+} from "./kinds.js";
+import type { ByteSink } from "./sink.js";
+import { readCString } from "./strings.js";
+import type { BtfType, Member } from "./types.js";
+
+export const BTF_MAGIC = 0xeb9f;
+export const BTF_HEADER_LEN = 24;
+/** Linux 7.1 header: adds layout_off and layout_len. */
+export const BTF_HEADER_LEN_LAYOUT = 32;
+/** libbpf's MAX_RESOLVE_DEPTH (btf.c), used by size resolution. */
+export const MAX_RESOLVE_DEPTH = 32;
+
+export interface BtfHeader {
+  version: number;
+  flags: number;
+  hdrLen: number;
+  typeOff: number;
+  typeLen: number;
+  strOff: number;
+  strLen: number;
+  /** Present when hdrLen >= 32. */
+  layoutOff?: number;
+  layoutLen?: number;
+}
+
+/** One record of the 7.1 layout section: how to size a kind's record. */
+export interface KindLayout {
+  infoSize: number;
+  elemSize: number;
+  flags: number;
+}
+
+export interface ParseOptions {
+  /** Base BTF for split (module) BTF. */
+  base?: Btf;
+}
+
+export class Btf {
+  readonly bytes: Uint8Array;
+  readonly littleEndian: boolean;
+  readonly header: BtfHeader;
+  readonly base: Btf | undefined;
+  /** First id stored in this blob: 1 for base BTF, the base's count for split BTF. */
+  readonly startId: number;
+  /** First string offset owned by this blob; lower offsets resolve in the base. */
+  readonly startStrOff: number;
+  /** Kind layouts from a 7.1+ layout section, indexed by kind number. */
+  readonly layout: readonly KindLayout[] | undefined;
+
+  private readonly view: DataView;
+  /** Absolute byte offset of each own record, indexed by `id - startId`. */
+  private readonly offsets: Uint32Array;
+  private readonly strStart: number;
+  private readonly strEnd: number;
+  private nameIndex: NameIndex | undefined;
+  private ptrSize: number | undefined;
+
+  private constructor(bytes: Uint8Array, opts: ParseOptions) {
+    this.bytes = bytes;
+    this.base = opts.base;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (bytes.length < BTF_HEADER_LEN) {
+      throw new BtfError(`BTF data is ${bytes.length} bytes, shorter than the ${BTF_HEADER_LEN}-byte header`, {
+        section: "header",
+        offset: 0,
+      });
+    }
+    const magicLe = this.view.getUint16(0, true);
+    if (magicLe === BTF_MAGIC) this.littleEndian = true;
+    else if (magicLe === 0x9feb) this.littleEndian = false;
+    else {
+      throw new BtfError(`bad BTF magic 0x${magicLe.toString(16).padStart(4, "0")} (want 0xeb9f in either byte order)`, {
+        section: "header",
+        offset: 0,
+      });
+    }
+    this.header = this.parseHeader();
+    const h = this.header;
+    const dataStart = h.hdrLen;
+    this.strStart = dataStart + h.strOff;
+    this.strEnd = this.strStart + h.strLen;
+    this.startId = this.base ? this.base.count : 1;
+    this.startStrOff = this.base ? this.base.startStrOff + this.base.header.strLen : 0;
+    this.checkStrings();
+    this.layout = this.parseLayout();
+    this.offsets = this.indexTypes(dataStart + h.typeOff, dataStart + h.typeOff + h.typeLen);
+  }
+
+  /** Parses BTF bytes (either byte order; 24- or 32-byte header; split on `opts.base`). */
+  static parse(bytes: Uint8Array, opts: ParseOptions = {}): Btf {
+    return new Btf(bytes, opts);
+  }
+
+  private u32(off: number): number {
+    return this.view.getUint32(off, this.littleEndian);
+  }
+
+  private parseHeader(): BtfHeader {
+    const size = this.bytes.length;
+    const hdrLen = this.u32(4);
+    const err = (msg: string, offset: number) => new BtfError(msg, { section: "header", offset });
+    if (hdrLen < BTF_HEADER_LEN) throw err(`header length ${hdrLen} is below the minimum ${BTF_HEADER_LEN}`, 4);
+    if (hdrLen > size) throw err(`header length ${hdrLen} exceeds the data size ${size}`, 4);
+    const h: BtfHeader = {
+      version: this.bytes[2],
+      flags: this.bytes[3],
+      hdrLen,
+      typeOff: this.u32(8),
+      typeLen: this.u32(12),
+      strOff: this.u32(16),
+      strLen: this.u32(20),
+    };
+    if (hdrLen >= BTF_HEADER_LEN_LAYOUT) {
+      h.layoutOff = this.u32(24);
+      h.layoutLen = this.u32(28);
+    }
+    const dataLen = size - hdrLen;
+    if (h.typeOff % 4 !== 0) throw err(`type section offset ${h.typeOff} is not 4-byte aligned`, 8);
+    if (h.strOff + h.strLen > dataLen) {
+      throw err(`string section [${h.strOff}, +${h.strLen}) runs past the end of the data (${dataLen} bytes)`, 16);
+    }
+    if (h.typeOff + h.typeLen > h.strOff) {
+      throw err(`type section [${h.typeOff}, +${h.typeLen}) overlaps or follows the string section at ${h.strOff}`, 8);
+    }
+    if (h.layoutLen !== undefined && h.layoutOff !== undefined && h.layoutLen > 0) {
+      if (h.layoutOff + h.layoutLen > dataLen || h.layoutOff % 4 !== 0 || h.layoutLen % 4 !== 0) {
+        throw err(`layout section [${h.layoutOff}, +${h.layoutLen}) is misaligned or runs past the data`, 24);
+      }
+    }
+    return h;
+  }
+
+  private checkStrings(): void {
+    const { strLen } = this.header;
+    const where = { section: "strings", offset: this.strStart };
+    if (this.base) {
+      // Split BTF may have an empty string section that need not start with NUL.
+      if (strLen > 0 && this.bytes[this.strEnd - 1] !== 0) {
+        throw new BtfError("string section does not end with a NUL byte", where);
+      }
+      return;
+    }
+    if (strLen === 0) throw new BtfError("string section is empty (base BTF needs at least the empty string)", where);
+    if (this.bytes[this.strStart] !== 0) throw new BtfError("string section does not start with the empty string", where);
+    if (this.bytes[this.strEnd - 1] !== 0) throw new BtfError("string section does not end with a NUL byte", where);
+  }
+
+  private parseLayout(): KindLayout[] | undefined {
+    const { layoutOff, layoutLen } = this.header;
+    if (layoutOff === undefined || !layoutLen) return undefined;
+    const start = this.header.hdrLen + layoutOff;
+    const out: KindLayout[] = [];
+    for (let p = start; p < start + layoutLen!; p += 4) {
+      out.push({ infoSize: this.bytes[p], elemSize: this.bytes[p + 1], flags: this.view.getUint16(p + 2, this.littleEndian) });
+    }
+    return out;
+  }
+
+  /** Size of a record's trailing data, or -1 if the kind cannot be sized. */
+  private extraSize(kind: number, vlen: number): number {
+    if (kind >= 1 && kind <= BTF_KIND_MAX_KNOWN) return FIXED_EXTRA[kind] + vlen * ELEM_SIZE[kind];
+    const l = this.layout?.[kind];
+    if (kind !== 0 && l) return l.infoSize + vlen * l.elemSize;
+    return -1;
+  }
+
+  private indexTypes(start: number, end: number): Uint32Array {
+    // A record is at least 12 bytes, so this bound never exceeds the input size.
+    const offsets = new Uint32Array(Math.floor((end - start) / 12));
+    const le = this.littleEndian;
+    const view = this.view;
+    let n = 0;
+    let p = start;
+    while (p < end) {
+      if (end - p < 12) {
+        throw new BtfError(`${end - p} leftover bytes at the end of the type section`, {
+          section: "types",
+          offset: p,
+          typeId: this.startId + n,
+        });
+      }
+      const info = view.getUint32(p + 4, le);
+      const kind = (info >>> 24) & 0x7f;
+      const extra = this.extraSize(kind, info & 0xffffff);
+      if (extra < 0) {
+        throw new BtfError(`unknown BTF kind ${kind} (no layout section describes it)`, {
+          section: "types",
+          offset: p,
+          typeId: this.startId + n,
+        });
+      }
+      const next = p + 12 + extra;
+      if (next > end) {
+        throw new BtfError(`${kindName(kind)} record runs past the end of the type section`, {
+          section: "types",
+          offset: p,
+          typeId: this.startId + n,
+        });
+      }
+      offsets[n++] = p;
+      p = next;
+    }
+    return offsets.slice(0, n);
+  }
+
+  /** Number of ids, void and base types included (the last id + 1). */
+  get count(): number {
+    return this.startId + this.offsets.length;
+  }
+
+  /** Number of types stored in this blob (excluding the base and void). */
+  get ownCount(): number {
+    return this.offsets.length;
+  }
+
+  /** Byte offset of a type's record in `bytes`; -1 for void. Throws for ids out of range. */
+  private rec(id: number): number {
+    const i = id - this.startId;
+    if (i >= 0 && i < this.offsets.length) return this.offsets[i];
+    if (id === 0 && !this.base) return -1;
+    throw new BtfError(`type id ${id} is out of range (1..${this.count - 1})`, { typeId: id });
+  }
+
+  /** The Btf (this or a base) that stores `id`. */
+  private owner(id: number): Btf {
+    let b: Btf = this;
+    while (id < b.startId && b.base) b = b.base;
+    return b;
+  }
+
+  hasType(id: number): boolean {
+    return Number.isInteger(id) && id >= 0 && id < this.count;
+  }
+
+  /** The raw `info` word of a type (0 for void). */
+  info(id: number): number {
+    if (id < this.startId) return this.base ? this.base.info(id) : (this.rec(id), 0);
+    return this.u32(this.rec(id) + 4);
+  }
+
+  kind(id: number): number {
+    return infoKind(this.info(id));
+  }
+
+  vlen(id: number): number {
+    return infoVlen(this.info(id));
+  }
+
+  kflag(id: number): boolean {
+    return infoKflag(this.info(id));
+  }
+
+  nameOff(id: number): number {
+    if (id < this.startId) return this.base ? this.base.nameOff(id) : (this.rec(id), 0);
+    return this.u32(this.rec(id));
+  }
+
+  /** The third word: a size for sized kinds, a type id for reference kinds. */
+  sizeOrType(id: number): number {
+    if (id < this.startId) return this.base ? this.base.sizeOrType(id) : (this.rec(id), 0);
+    return this.u32(this.rec(id) + 8);
+  }
+
+  /** The n-th 32-bit word after the common 12-byte record. */
+  word(id: number, n: number): number {
+    if (id < this.startId && this.base) return this.base.word(id, n);
+    return this.u32(this.rec(id) + 12 + 4 * n);
+  }
+
+  /** The blob bytes and position holding a string offset, or undefined when out of range. */
+  strLocation(off: number): { bytes: Uint8Array; pos: number } | undefined {
+    if (off < this.startStrOff) return this.base?.strLocation(off);
+    const pos = this.strStart + (off - this.startStrOff);
+    return pos < this.strEnd ? { bytes: this.bytes, pos } : undefined;
+  }
+
+  /** Appends the string at `off` to `sink` without decoding it; false when `off` is out of range. */
+  writeStr(off: number, sink: ByteSink): boolean {
+    if (off < this.startStrOff) return this.base ? this.base.writeStr(off, sink) : false;
+    const pos = this.strStart + (off - this.startStrOff);
+    if (pos >= this.strEnd) return false;
+    sink.cstr(this.bytes, pos);
+    return true;
+  }
+
+  /** String at a string-section offset, or undefined when the offset is out of range. */
+  str(off: number): string | undefined {
+    if (off < this.startStrOff) return this.base?.str(off);
+    const p = this.strStart + (off - this.startStrOff);
+    if (p >= this.strEnd) return undefined;
+    return readCString(this.bytes, p, this.strEnd);
+  }
+
+  /** Name of a type (its tag text for DECL_TAG/TYPE_TAG); "" when anonymous. */
+  name(id: number): string {
+    const off = this.nameOff(id);
+    const s = this.str(off);
+    if (s === undefined) throw new BtfError(`name offset ${off} is outside the string section`, { typeId: id });
+    return s;
+  }
+
+  /** Resolves a string offset or throws naming the type that used it. */
+  private strAt(off: number, id: number): string {
+    const s = this.str(off);
+    if (s === undefined) throw new BtfError(`string offset ${off} is outside the string section`, { typeId: id });
+    return s;
+  }
+
+  // --- struct/union members -------------------------------------------------
+
+  memberNameOff(id: number, i: number): number {
+    return this.word(id, 3 * i);
+  }
+  memberName(id: number, i: number): string {
+    return this.strAt(this.memberNameOff(id, i), id);
+  }
+  memberType(id: number, i: number): number {
+    return this.word(id, 3 * i + 1);
+  }
+  memberBitOffset(id: number, i: number): number {
+    const off = this.word(id, 3 * i + 2);
+    return this.kflag(id) ? off & 0xffffff : off;
+  }
+  memberBitfieldSize(id: number, i: number): number {
+    return this.kflag(id) ? this.word(id, 3 * i + 2) >>> 24 : 0;
+  }
+
+  // --- enum values (ENUM: name, s32 value; ENUM64: name, lo32, hi32) --------
+
+  enumValueNameOff(id: number, i: number): number {
+    return this.word(id, this.kind(id) === BTF_KIND_ENUM64 ? 3 * i : 2 * i);
+  }
+  enumValueName(id: number, i: number): string {
+    return this.strAt(this.enumValueNameOff(id, i), id);
+  }
+  /** ENUM value as stored: signed when the enum's kflag is set, unsigned otherwise. */
+  enumValue(id: number, i: number): number {
+    const raw = this.word(id, 2 * i + 1);
+    return this.kflag(id) ? raw | 0 : raw;
+  }
+  /** ENUM64 value, signed or unsigned per the kflag. */
+  enum64Value(id: number, i: number): bigint {
+    const lo = this.word(id, 3 * i + 1);
+    const hi = this.word(id, 3 * i + 2);
+    const u = (BigInt(hi) << 32n) | BigInt(lo);
+    return this.kflag(id) ? BigInt.asIntN(64, u) : u;
+  }
+
+  // --- func_proto params ----------------------------------------------------
+
+  paramNameOff(id: number, i: number): number {
+    return this.word(id, 2 * i);
+  }
+  paramType(id: number, i: number): number {
+    return this.word(id, 2 * i + 1);
+  }
+
+  // --- full decode ----------------------------------------------------------
+
+  /** Decodes one type into a plain object. Id 0 decodes as an anonymous void INT-less "unknown". */
+  type(id: number): BtfType {
+    if (id < this.startId && this.base) return this.base.type(id);
+    const p = this.rec(id);
+    if (p < 0) throw new BtfError("type id 0 is void and has no record", { typeId: 0 });
+    const info = this.u32(p + 4);
+    const kind = infoKind(info);
+    const vlen = infoVlen(info);
+    const kflag = infoKflag(info);
+    const name = this.strAt(this.u32(p), id);
+    const third = this.u32(p + 8);
+    const w = (n: number) => this.u32(p + 12 + 4 * n);
+    switch (kind) {
+      case BTF_KIND_INT: {
+        const e = w(0);
+        return { kind: "int", name, size: third, encoding: (e >>> 24) & 0x0f, bitOffset: (e >>> 16) & 0xff, bits: e & 0xff };
+      }
+      case BTF_KIND_PTR:
+        return { kind: "ptr", type: third };
+      case BTF_KIND_ARRAY:
+        return { kind: "array", type: w(0), indexType: w(1), nelems: w(2) };
+      case BTF_KIND_STRUCT:
+      case BTF_KIND_UNION: {
+        const members: Member[] = new Array(vlen);
+        for (let i = 0; i < vlen; i++) {
+          const off = w(3 * i + 2);
+          members[i] = {
+            name: this.strAt(w(3 * i), id),
+            type: w(3 * i + 1),
+            bitOffset: kflag ? off & 0xffffff : off,
+            bitfieldSize: kflag ? off >>> 24 : 0,
+          };
+        }
+        return { kind: kind === BTF_KIND_STRUCT ? "struct" : "union", name, size: third, kflag, members };
+      }
+      case BTF_KIND_ENUM: {
+        const values = new Array(vlen);
+        for (let i = 0; i < vlen; i++) {
+          const raw = w(2 * i + 1);
+          values[i] = { name: this.strAt(w(2 * i), id), value: kflag ? raw | 0 : raw };
+        }
+        return { kind: "enum", name, size: third, signed: kflag, values };
+      }
+      case BTF_KIND_ENUM64: {
+        const values = new Array(vlen);
+        for (let i = 0; i < vlen; i++) values[i] = { name: this.strAt(w(3 * i), id), value: this.enum64Value(id, i) };
+        return { kind: "enum64", name, size: third, signed: kflag, values };
+      }
+      case BTF_KIND_FWD:
+        return { kind: "fwd", name, union: kflag };
+      case BTF_KIND_TYPEDEF:
+        return { kind: "typedef", name, type: third };
+      case BTF_KIND_VOLATILE:
+        return { kind: "volatile", name, type: third };
+      case BTF_KIND_CONST:
+        return { kind: "const", name, type: third };
+      case BTF_KIND_RESTRICT:
+        return { kind: "restrict", name, type: third };
+      case BTF_KIND_TYPE_TAG:
+        return { kind: "type_tag", name, type: third, kflag };
+      case BTF_KIND_FUNC:
+        return { kind: "func", name, type: third, linkage: vlen };
+      case BTF_KIND_FUNC_PROTO: {
+        const params = new Array(vlen);
+        for (let i = 0; i < vlen; i++) params[i] = { name: this.strAt(w(2 * i), id), type: w(2 * i + 1) };
+        return { kind: "func_proto", returnType: third, params };
+      }
+      case BTF_KIND_VAR:
+        return { kind: "var", name, type: third, linkage: w(0) };
+      case BTF_KIND_DATASEC: {
+        const vars = new Array(vlen);
+        for (let i = 0; i < vlen; i++) vars[i] = { type: w(3 * i), offset: w(3 * i + 1), size: w(3 * i + 2) };
+        return { kind: "datasec", name, size: third, vars };
+      }
+      case BTF_KIND_FLOAT:
+        return { kind: "float", name, size: third };
+      case BTF_KIND_DECL_TAG:
+        return { kind: "decl_tag", name, type: third, componentIdx: w(0) | 0, kflag };
+      default: {
+        const extra = this.extraSize(kind, vlen);
+        return { kind: "unknown", kindNumber: kind, name, info, sizeOrType: third, data: this.bytes.slice(p + 12, p + 12 + extra) };
+      }
+    }
+  }
+
+  /** Iterates own ids (not the base's) in order. */
+  *ownIds(): IterableIterator<number> {
+    for (let id = this.startId; id < this.count; id++) yield id;
+  }
+
+  /** The bytes of this blob's own string section. */
+  stringBytes(): Uint8Array {
+    return this.bytes.subarray(this.strStart, this.strEnd);
+  }
+
+  /** The raw layout section bytes (7.1+ blobs), kept so re-encoding is exact. */
+  layoutBytes(): Uint8Array | undefined {
+    const { layoutOff, layoutLen } = this.header;
+    if (layoutOff === undefined || !layoutLen) return undefined;
+    const start = this.header.hdrLen + layoutOff;
+    return this.bytes.subarray(start, start + layoutLen);
+  }
+
+  // --- lookups and type arithmetic ------------------------------------------
+
+  /** All ids named `name`, base first, ascending. */
+  idsByName(name: string): number[] {
+    const own = (this.nameIndex ??= new NameIndex(this)).lookup(name);
+    return this.base ? [...this.base.idsByName(name), ...own] : own;
+  }
+
+  /** The first id named `name` with the given kind, if any. */
+  findByName(name: string, kind?: number): number | undefined {
+    for (const id of this.idsByName(name)) if (kind === undefined || this.kind(id) === kind) return id;
+    return undefined;
+  }
+
+  /** Follows typedefs and modifiers (const, volatile, restrict, type tags). */
+  resolve(id: number): number {
+    return this.skip(id, true);
+  }
+
+  /** Follows modifiers only, stopping at typedefs. */
+  skipModifiers(id: number): number {
+    return this.skip(id, false);
+  }
+
+  private skip(id: number, typedefs: boolean): number {
+    for (let hops = 0; ; hops++) {
+      const k = this.kind(id);
+      const follow =
+        k === BTF_KIND_CONST ||
+        k === BTF_KIND_VOLATILE ||
+        k === BTF_KIND_RESTRICT ||
+        k === BTF_KIND_TYPE_TAG ||
+        (typedefs && k === BTF_KIND_TYPEDEF);
+      if (!follow) return id;
+      if (hops > this.count) throw new BtfError("reference cycle through typedefs/modifiers", { typeId: id });
+      id = this.sizeOrType(id);
+    }
+  }
+
+  /** Pointer size in bytes: from the `long` INT as libbpf infers it, else 8. */
+  get pointerSize(): number {
+    if (this.ptrSize === undefined) this.ptrSize = this.base ? this.base.pointerSize : this.guessPointerSize();
+    return this.ptrSize;
+  }
+
+  set pointerSize(size: number) {
+    this.ptrSize = size;
+  }
+
+  private guessPointerSize(): number {
+    for (let id = this.startId; id < this.count; id++) {
+      if (this.kind(id) !== BTF_KIND_INT) continue;
+      const size = this.sizeOrType(id);
+      if (size !== 4 && size !== 8) continue;
+      if (LONG_NAMES.has(this.str(this.nameOff(id)) ?? "")) return size;
+    }
+    return 8;
+  }
+
+  /** libbpf's btf__resolve_size: byte size of a type, through typedefs, modifiers and arrays. */
+  sizeof(id: number): number {
+    let nelems = 1;
+    let t = id;
+    for (let depth = 0; depth < MAX_RESOLVE_DEPTH; depth++) {
+      const k = this.kind(t);
+      switch (k) {
+        case BTF_KIND_INT:
+        case BTF_KIND_STRUCT:
+        case BTF_KIND_UNION:
+        case BTF_KIND_ENUM:
+        case BTF_KIND_ENUM64:
+        case BTF_KIND_DATASEC:
+        case BTF_KIND_FLOAT:
+          return checkedSize(nelems * this.sizeOrType(t), id);
+        case BTF_KIND_PTR:
+          return checkedSize(nelems * this.pointerSize, id);
+        case BTF_KIND_TYPEDEF:
+        case BTF_KIND_VOLATILE:
+        case BTF_KIND_CONST:
+        case BTF_KIND_RESTRICT:
+        case BTF_KIND_VAR:
+        case BTF_KIND_DECL_TAG:
+        case BTF_KIND_TYPE_TAG:
+          t = this.sizeOrType(t);
+          break;
+        case BTF_KIND_ARRAY:
+          nelems = checkedSize(nelems * this.word(t, 2), id);
+          t = this.word(t, 0);
+          break;
+        default:
+          throw new BtfError(`${kindName(k)} has no size`, { typeId: t });
+      }
+    }
+    throw new BtfError(`type chain deeper than ${MAX_RESOLVE_DEPTH} while resolving size`, { typeId: id });
+  }
+
+  /** libbpf's btf__align_of, including its packed-struct heuristic. Returns 0 when unknown. */
+  alignof(id: number): number {
+    for (let hops = 0; hops <= MAX_RESOLVE_DEPTH; hops++) {
+      const k = this.kind(id);
+      switch (k) {
+        case BTF_KIND_INT:
+        case BTF_KIND_ENUM:
+        case BTF_KIND_ENUM64:
+        case BTF_KIND_FLOAT:
+          return Math.min(this.pointerSize, this.sizeOrType(id));
+        case BTF_KIND_PTR:
+          return this.pointerSize;
+        case BTF_KIND_TYPEDEF:
+        case BTF_KIND_VOLATILE:
+        case BTF_KIND_CONST:
+        case BTF_KIND_RESTRICT:
+        case BTF_KIND_TYPE_TAG:
+          id = this.sizeOrType(id);
+          break;
+        case BTF_KIND_ARRAY:
+          id = this.word(id, 0);
+          break;
+        case BTF_KIND_STRUCT:
+        case BTF_KIND_UNION:
+          return this.compositeAlign(id);
+        default:
+          return 0;
+      }
+    }
+    throw new BtfError(`type chain deeper than ${MAX_RESOLVE_DEPTH} while resolving alignment`, { typeId: id });
+  }
+
+  private compositeAlign(id: number): number {
+    const vlen = this.vlen(id);
+    let maxAlign = 1;
+    for (let i = 0; i < vlen; i++) {
+      const align = this.alignof(this.memberType(id, i));
+      if (align <= 0) return 0;
+      maxAlign = Math.max(maxAlign, align);
+      // A member off its natural alignment means the struct is packed.
+      if (this.memberBitfieldSize(id, i) === 0 && this.memberBitOffset(id, i) % (8 * align) !== 0) return 1;
+    }
+    if (this.sizeOrType(id) % maxAlign !== 0) return 1;
+    return maxAlign;
+  }
+}
+
+function checkedSize(n: number, id: number): number {
+  if (n > 0xffffffff) throw new BtfError("type size overflows 32 bits", { typeId: id });
+  return n;
+}
+
+/** The 11 spellings of `long` libbpf accepts when inferring pointer size (btf.c determine_ptr_size). */
+const LONG_NAMES = new Set([
+  "long",
+  "long int",
+  "int long",
+  "unsigned long",
+  "long unsigned",
+  "unsigned long int",
+  "unsigned int long",
+  "long unsigned int",
+  "long int unsigned",
+  "int unsigned long",
+  "int long unsigned",
+]);
+
+/**
+ * Name -> ids index over one blob's own types. Open hashing on the raw name
+ * bytes, so building it decodes no strings: two Int32Arrays and one pass.
+ */
+class NameIndex {
+  private readonly heads: Int32Array;
+  private readonly next: Int32Array;
+  private readonly mask: number;
+
+  constructor(private readonly btf: Btf) {
+    const n = btf.ownCount;
+    let buckets = 1024;
+    while (buckets < n * 2) buckets <<= 1;
+    this.mask = buckets - 1;
+    this.heads = new Int32Array(buckets).fill(-1);
+    this.next = new Int32Array(n);
+    // Insert in reverse so each chain lists ids in ascending order.
+    for (let i = n - 1; i >= 0; i--) {
+      const id = btf.startId + i;
+      const loc = btf.strLocation(btf.nameOff(id));
+      if (!loc) {
+        this.next[i] = -1;
+        continue;
+      }
+      const sb = loc.bytes;
+      let h = 0x811c9dc5;
+      for (let q = loc.pos; q < sb.length && sb[q] !== 0; q++) h = Math.imul(h ^ sb[q], 0x01000193);
+      const b = h & this.mask;
+      this.next[i] = this.heads[b];
+      this.heads[b] = i;
+    }
+  }
+
+  lookup(name: string): number[] {
+    const btf = this.btf;
+    const want = new TextEncoder().encode(name);
+    let h = 0x811c9dc5;
+    for (const c of want) h = Math.imul(h ^ c, 0x01000193);
+    const out: number[] = [];
+    for (let i = this.heads[h & this.mask]; i >= 0; i = this.next[i]) {
+      const id = btf.startId + i;
+      const loc = btf.strLocation(btf.nameOff(id));
+      if (!loc) continue;
+      const { bytes, pos } = loc;
+      let k = 0;
+      while (k < want.length && bytes[pos + k] === want[k]) k++;
+      if (k === want.length && (pos + k === bytes.length || bytes[pos + k] === 0)) out.push(id);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * `bpftool -j btf dump file X` (and `-p`), identical to bpftool 7.1's output.
+ * Unsigned ENUM values go through a signed 32-bit int on their way to a u64
+ * in bpftool, so values >= 2^31 print sign-extended (4294967295 shows as
+ * 18446744073709551615); we reproduce that.
+ */
+import type { Btf } from "./btf.js";
+import { displayName, dumpIds, intEncodingName, kindLabel, linkageName, type DumpOptions } from "./dump-raw.js";
+import { JsonWriter } from "./json-writer.js";
+import {
+  BTF_KIND_ARRAY,
+  BTF_KIND_CONST,
+  BTF_KIND_DATASEC,
+  BTF_KIND_DECL_TAG,
+  BTF_KIND_ENUM,
+  BTF_KIND_ENUM64,
+  BTF_KIND_FLOAT,
+  BTF_KIND_FUNC,
+  BTF_KIND_FUNC_PROTO,
+  BTF_KIND_FWD,
+  BTF_KIND_INT,
+  BTF_KIND_PTR,
+  BTF_KIND_RESTRICT,
+  BTF_KIND_STRUCT,
+  BTF_KIND_TYPEDEF,
+  BTF_KIND_TYPE_TAG,
+  BTF_KIND_UNION,
+  BTF_KIND_VAR,
+  BTF_KIND_VOLATILE,
+} from "./kinds.js";
+
+export interface JsonDumpOptions extends DumpOptions {
+  pretty?: boolean;
+}
+
+function writeType(w: JsonWriter, btf: Btf, id: number): void {
+  const info = btf.info(id);
+  const kind = (info >>> 24) & 0x7f;
+  const vlen = info & 0xffffff;
+  const kflag = info >>> 31 === 1;
+  w.startObject();
+  w.numberField("id", id);
+  w.stringField("kind", kindLabel(kind));
+  w.stringField("name", displayName(btf, btf.nameOff(id)));
+  switch (kind) {
+    case BTF_KIND_INT: {
+      const v = btf.word(id, 0);
+      w.numberField("size", btf.sizeOrType(id));
+      w.numberField("bits_offset", (v >>> 16) & 0xff);
+      w.numberField("nr_bits", v & 0xff);
+      w.stringField("encoding", intEncodingName((v >>> 24) & 0x0f));
+      break;
+    }
+    case BTF_KIND_PTR:
+    case BTF_KIND_CONST:
+    case BTF_KIND_VOLATILE:
+    case BTF_KIND_RESTRICT:
+    case BTF_KIND_TYPEDEF:
+    case BTF_KIND_TYPE_TAG:
+      w.numberField("type_id", btf.sizeOrType(id));
+      break;
+    case BTF_KIND_ARRAY:
+      w.numberField("type_id", btf.word(id, 0));
+      w.numberField("index_type_id", btf.word(id, 1));
+      w.numberField("nr_elems", btf.word(id, 2));
+      break;
+    case BTF_KIND_STRUCT:
+    case BTF_KIND_UNION:
+      w.numberField("size", btf.sizeOrType(id));
+      w.numberField("vlen", vlen);
+      w.name("members");
+      w.startArray();
+      for (let i = 0; i < vlen; i++) {
+        const off = btf.word(id, 3 * i + 2);
+        const bitSz = kflag ? off >>> 24 : 0;
+        w.startObject();
+        w.stringField("name", displayName(btf, btf.word(id, 3 * i)));
+        w.numberField("type_id", btf.word(id, 3 * i + 1));
+        w.numberField("bits_offset", kflag ? off & 0xffffff : off);
+        if (bitSz) w.numberField("bitfield_size", bitSz);
+        w.endObject();
+      }
+      w.endArray();
+      break;
+    case BTF_KIND_ENUM:
+    case BTF_KIND_ENUM64: {
+      const is64 = kind === BTF_KIND_ENUM64;
+      w.stringField("encoding", kflag ? "SIGNED" : "UNSIGNED");
+      w.numberField("size", btf.sizeOrType(id));
+      w.numberField("vlen", vlen);
+      w.name("values");
+      w.startArray();
+      for (let i = 0; i < vlen; i++) {
+        w.startObject();
+        w.stringField("name", displayName(btf, btf.word(id, is64 ? 3 * i : 2 * i)));
+        let val: number | bigint;
+        if (is64) val = btf.enum64Value(id, i);
+        else {
+          const s32 = btf.word(id, 2 * i + 1) | 0;
+          val = kflag ? s32 : BigInt.asUintN(64, BigInt(s32));
+        }
+        w.numberField("val", val);
+        w.endObject();
+      }
+      w.endArray();
+      break;
+    }
+    case BTF_KIND_FWD:
+      w.stringField("fwd_kind", kflag ? "union" : "struct");
+      break;
+    case BTF_KIND_FUNC:
+      w.numberField("type_id", btf.sizeOrType(id));
+      w.stringField("linkage", linkageName(vlen));
+      break;
+    case BTF_KIND_FUNC_PROTO:
+      w.numberField("ret_type_id", btf.sizeOrType(id));
+      w.numberField("vlen", vlen);
+      w.name("params");
+      w.startArray();
+      for (let i = 0; i < vlen; i++) {
+        w.startObject();
+        w.stringField("name", displayName(btf, btf.word(id, 2 * i)));
+        w.numberField("type_id", btf.word(id, 2 * i + 1));
+        w.endObject();
+      }
+      w.endArray();
+      break;
+    case BTF_KIND_VAR:
+      w.numberField("type_id", btf.sizeOrType(id));
+      w.stringField("linkage", linkageName(btf.word(id, 0)));
+      break;
+    case BTF_KIND_DATASEC:
+      w.numberField("size", btf.sizeOrType(id));
+      w.numberField("vlen", vlen);
+      w.name("vars");
+      w.startArray();
+      for (let i = 0; i < vlen; i++) {
+        w.startObject();
+        w.numberField("type_id", btf.word(id, 3 * i));
+        w.numberField("offset", btf.word(id, 3 * i + 1));
+        w.numberField("size", btf.word(id, 3 * i + 2));
+        w.endObject();
+      }
+      w.endArray();
+      break;
+    case BTF_KIND_FLOAT:
+      w.numberField("size", btf.sizeOrType(id));
+      break;
+    case BTF_KIND_DECL_TAG:
+      w.numberField("type_id", btf.sizeOrType(id));
+      w.numberField("component_idx", btf.word(id, 0) | 0);
+      break;
+    default:
+      break;
+  }
+  w.endObject();
+}
+
+export function dumpJson(btf: Btf, opts: JsonDumpOptions = {}): string {
+  const w = new JsonWriter(opts.pretty ?? false);
+  w.startObject();
+  w.name("types");
+  w.startArray();
+  for (const id of dumpIds(btf, opts.ids)) writeType(w, btf, id);
+  w.endArray();
+  w.endObject();
+  return w.finish();
+}

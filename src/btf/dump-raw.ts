@@ -1,0 +1,241 @@
+/**
+ * `bpftool btf dump file X` raw text, byte for byte as bpftool 7.1 prints it
+ * (src/btf.c dump_btf_type), including its quirks: the comma in VAR lines and
+ * `(anon)`/`(invalid)` for empty or unresolvable names. Output is written as
+ * bytes: names are copied from the string section without being decoded.
+ */
+import type { Btf } from "./btf.js";
+import {
+  BTF_KIND_ARRAY,
+  BTF_KIND_CONST,
+  BTF_KIND_DATASEC,
+  BTF_KIND_DECL_TAG,
+  BTF_KIND_ENUM,
+  BTF_KIND_ENUM64,
+  BTF_KIND_FLOAT,
+  BTF_KIND_FUNC,
+  BTF_KIND_FUNC_PROTO,
+  BTF_KIND_FWD,
+  BTF_KIND_INT,
+  BTF_KIND_PTR,
+  BTF_KIND_RESTRICT,
+  BTF_KIND_STRUCT,
+  BTF_KIND_TYPEDEF,
+  BTF_KIND_TYPE_TAG,
+  BTF_KIND_UNION,
+  BTF_KIND_VAR,
+  BTF_KIND_VOLATILE,
+  KIND_NAMES,
+} from "./kinds.js";
+import { ByteSink } from "./sink.js";
+
+/** bpftool's btf_str(): "(anon)" for offset 0, "(invalid)" when unresolvable. */
+export function displayName(btf: Btf, off: number): string {
+  if (off === 0) return "(anon)";
+  return btf.str(off) ?? "(invalid)";
+}
+
+/** Kind label as bpftool prints it; kinds it does not know print as UNKNOWN. */
+export function kindLabel(kind: number): string {
+  return KIND_NAMES[kind] ?? "UNKNOWN";
+}
+
+export function intEncodingName(enc: number): string {
+  switch (enc) {
+    case 0:
+      return "(none)";
+    case 1:
+      return "SIGNED";
+    case 2:
+      return "CHAR";
+    case 4:
+      return "BOOL";
+    default:
+      return "UNKN";
+  }
+}
+
+export function linkageName(linkage: number): string {
+  return linkage === 0 ? "static" : linkage === 1 ? "global" : linkage === 2 ? "extern" : "(unknown)";
+}
+
+/** Ids a dump covers: the requested ones, else this blob's own ids (not the base's). */
+export function dumpIds(btf: Btf, ids?: readonly number[]): Iterable<number> {
+  return ids ?? btf.ownIds();
+}
+
+export interface DumpOptions {
+  /** Dump only these ids, in this order (bpftool's `root_id`). */
+  ids?: readonly number[];
+}
+
+function quotedName(btf: Btf, off: number, out: ByteSink): void {
+  out.byte(0x27);
+  if (off === 0) out.text("(anon)");
+  else if (!btf.writeStr(off, out)) out.text("(invalid)");
+  out.byte(0x27);
+}
+
+/** Appends one type's raw-dump entry, newline included. */
+export function writeRawType(btf: Btf, id: number, out: ByteSink): void {
+  const info = btf.info(id);
+  const kind = (info >>> 24) & 0x7f;
+  const vlen = info & 0xffffff;
+  const kflag = info >>> 31 === 1;
+  out.byte(0x5b);
+  out.uint(id);
+  out.text("] ");
+  out.text(kindLabel(kind));
+  out.byte(0x20);
+  quotedName(btf, btf.nameOff(id), out);
+  switch (kind) {
+    case BTF_KIND_INT: {
+      const v = btf.word(id, 0);
+      out.text(" size=");
+      out.uint(btf.sizeOrType(id));
+      out.text(" bits_offset=");
+      out.uint((v >>> 16) & 0xff);
+      out.text(" nr_bits=");
+      out.uint(v & 0xff);
+      out.text(" encoding=");
+      out.text(intEncodingName((v >>> 24) & 0x0f));
+      break;
+    }
+    case BTF_KIND_PTR:
+    case BTF_KIND_CONST:
+    case BTF_KIND_VOLATILE:
+    case BTF_KIND_RESTRICT:
+    case BTF_KIND_TYPEDEF:
+    case BTF_KIND_TYPE_TAG:
+      out.text(" type_id=");
+      out.uint(btf.sizeOrType(id));
+      break;
+    case BTF_KIND_ARRAY:
+      out.text(" type_id=");
+      out.uint(btf.word(id, 0));
+      out.text(" index_type_id=");
+      out.uint(btf.word(id, 1));
+      out.text(" nr_elems=");
+      out.uint(btf.word(id, 2));
+      break;
+    case BTF_KIND_STRUCT:
+    case BTF_KIND_UNION: {
+      out.text(" size=");
+      out.uint(btf.sizeOrType(id));
+      out.text(" vlen=");
+      out.uint(vlen);
+      for (let i = 0; i < vlen; i++) {
+        const off = btf.word(id, 3 * i + 2);
+        const bitSz = kflag ? off >>> 24 : 0;
+        out.text("\n\t");
+        quotedName(btf, btf.word(id, 3 * i), out);
+        out.text(" type_id=");
+        out.uint(btf.word(id, 3 * i + 1));
+        out.text(" bits_offset=");
+        out.uint(kflag ? off & 0xffffff : off);
+        if (bitSz) {
+          out.text(" bitfield_size=");
+          out.uint(bitSz);
+        }
+      }
+      break;
+    }
+    case BTF_KIND_ENUM:
+    case BTF_KIND_ENUM64: {
+      const is64 = kind === BTF_KIND_ENUM64;
+      out.text(kflag ? " encoding=SIGNED size=" : " encoding=UNSIGNED size=");
+      out.uint(btf.sizeOrType(id));
+      out.text(" vlen=");
+      out.uint(vlen);
+      for (let i = 0; i < vlen; i++) {
+        out.text("\n\t");
+        quotedName(btf, btf.word(id, is64 ? 3 * i : 2 * i), out);
+        out.text(" val=");
+        if (is64) {
+          out.text(String(btf.enum64Value(id, i)));
+          out.text(kflag ? "LL" : "ULL");
+        } else {
+          const raw = btf.word(id, 2 * i + 1);
+          out.int(kflag ? raw | 0 : raw);
+        }
+      }
+      break;
+    }
+    case BTF_KIND_FWD:
+      out.text(kflag ? " fwd_kind=union" : " fwd_kind=struct");
+      break;
+    case BTF_KIND_FUNC:
+      out.text(" type_id=");
+      out.uint(btf.sizeOrType(id));
+      out.text(" linkage=");
+      out.text(linkageName(vlen));
+      break;
+    case BTF_KIND_FUNC_PROTO: {
+      out.text(" ret_type_id=");
+      out.uint(btf.sizeOrType(id));
+      out.text(" vlen=");
+      out.uint(vlen);
+      for (let i = 0; i < vlen; i++) {
+        out.text("\n\t");
+        quotedName(btf, btf.word(id, 2 * i), out);
+        out.text(" type_id=");
+        out.uint(btf.word(id, 2 * i + 1));
+      }
+      break;
+    }
+    case BTF_KIND_VAR:
+      out.text(" type_id=");
+      out.uint(btf.sizeOrType(id));
+      out.text(", linkage=");
+      out.text(linkageName(btf.word(id, 0)));
+      break;
+    case BTF_KIND_DATASEC: {
+      out.text(" size=");
+      out.uint(btf.sizeOrType(id));
+      out.text(" vlen=");
+      out.uint(vlen);
+      for (let i = 0; i < vlen; i++) {
+        const t = btf.word(id, 3 * i);
+        out.text("\n\ttype_id=");
+        out.uint(t);
+        out.text(" offset=");
+        out.uint(btf.word(id, 3 * i + 1));
+        out.text(" size=");
+        out.uint(btf.word(id, 3 * i + 2));
+        if (t < btf.count) {
+          out.text(" (");
+          out.text(kindLabel(btf.kind(t)));
+          out.byte(0x20);
+          quotedName(btf, btf.nameOff(t), out);
+          out.byte(0x29);
+        }
+      }
+      break;
+    }
+    case BTF_KIND_FLOAT:
+      out.text(" size=");
+      out.uint(btf.sizeOrType(id));
+      break;
+    case BTF_KIND_DECL_TAG:
+      out.text(" type_id=");
+      out.uint(btf.sizeOrType(id));
+      out.text(" component_idx=");
+      out.int(btf.word(id, 0) | 0);
+      break;
+    default:
+      break;
+  }
+  out.byte(0x0a);
+}
+
+/** The whole raw dump as bytes, one entry per type. */
+export function dumpRawBytes(btf: Btf, opts: DumpOptions = {}): Uint8Array {
+  const out = new ByteSink(btf.ownCount * 96);
+  for (const id of dumpIds(btf, opts.ids)) writeRawType(btf, id, out);
+  return out.view();
+}
+
+/** The whole raw dump as text. */
+export function dumpRaw(btf: Btf, opts: DumpOptions = {}): string {
+  return new TextDecoder().decode(dumpRawBytes(btf, opts));
+}

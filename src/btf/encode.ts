@@ -1,0 +1,236 @@
+/**
+ * Model -> bytes. Writes the header, the type records and the string section
+ * (and the 7.1 layout section when one is given) in the canonical layout
+ * libbpf writes: types at offset 0, then layout, then strings.
+ */
+import { BtfError } from "../errors.js";
+import { BTF_HEADER_LEN, BTF_HEADER_LEN_LAYOUT, BTF_MAGIC } from "./btf.js";
+import {
+  BTF_KIND_ARRAY,
+  BTF_KIND_CONST,
+  BTF_KIND_DATASEC,
+  BTF_KIND_DECL_TAG,
+  BTF_KIND_ENUM,
+  BTF_KIND_ENUM64,
+  BTF_KIND_FLOAT,
+  BTF_KIND_FUNC,
+  BTF_KIND_FUNC_PROTO,
+  BTF_KIND_FWD,
+  BTF_KIND_INT,
+  BTF_KIND_PTR,
+  BTF_KIND_RESTRICT,
+  BTF_KIND_STRUCT,
+  BTF_KIND_TYPEDEF,
+  BTF_KIND_TYPE_TAG,
+  BTF_KIND_UNION,
+  BTF_KIND_VAR,
+  BTF_KIND_VOLATILE,
+  makeInfo,
+} from "./kinds.js";
+import type { StringTable } from "./strings.js";
+import type { BtfType } from "./types.js";
+
+export interface EncodeOptions {
+  /** Output byte order; little-endian by default. */
+  littleEndian?: boolean;
+  /** Layout section (7.1+): when present the header is 32 bytes. */
+  layout?: Uint8Array;
+  /** 24, or 32 for the 7.1 header (implied by `layout`; without one, layout_off/len are 0). */
+  headerLength?: 24 | 32;
+  version?: number;
+  flags?: number;
+}
+
+const REF_KIND_NUMBERS = {
+  typedef: BTF_KIND_TYPEDEF,
+  volatile: BTF_KIND_VOLATILE,
+  const: BTF_KIND_CONST,
+  restrict: BTF_KIND_RESTRICT,
+} as const;
+
+/** Size in bytes of a type's record. */
+export function recordSize(t: BtfType): number {
+  switch (t.kind) {
+    case "int":
+    case "var":
+    case "decl_tag":
+      return 16;
+    case "array":
+      return 24;
+    case "struct":
+    case "union":
+    case "datasec":
+      return 12 + 12 * (t.kind === "datasec" ? t.vars.length : t.members.length);
+    case "enum":
+      return 12 + 8 * t.values.length;
+    case "enum64":
+      return 12 + 12 * t.values.length;
+    case "func_proto":
+      return 12 + 8 * t.params.length;
+    case "unknown":
+      return 12 + t.data.length;
+    default:
+      return 12;
+  }
+}
+
+class Writer {
+  private p = 0;
+  constructor(
+    private readonly view: DataView,
+    private readonly le: boolean,
+  ) {}
+  u32(v: number): void {
+    this.view.setUint32(this.p, v >>> 0, this.le);
+    this.p += 4;
+  }
+  common(nameOff: number, info: number, third: number): void {
+    this.u32(nameOff);
+    this.u32(info);
+    this.u32(third);
+  }
+  bytes(b: Uint8Array): void {
+    new Uint8Array(this.view.buffer, this.view.byteOffset + this.p, b.length).set(b);
+    this.p += b.length;
+  }
+  get pos(): number {
+    return this.p;
+  }
+}
+
+function checkU32(v: number, what: string, index: number): void {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+    throw new BtfError(`${what} ${v} does not fit in 32 bits`, { record: index });
+  }
+}
+
+function writeType(w: Writer, t: BtfType, strings: StringTable, index: number): void {
+  const name = (s: string) => strings.add(s);
+  switch (t.kind) {
+    case "int":
+      w.common(name(t.name), makeInfo(BTF_KIND_INT, 0, false), t.size);
+      w.u32(((t.encoding & 0x0f) << 24) | ((t.bitOffset & 0xff) << 16) | (t.bits & 0xff));
+      return;
+    case "ptr":
+      w.common(0, makeInfo(BTF_KIND_PTR, 0, false), t.type);
+      return;
+    case "array":
+      w.common(0, makeInfo(BTF_KIND_ARRAY, 0, false), 0);
+      w.u32(t.type);
+      w.u32(t.indexType);
+      w.u32(t.nelems);
+      return;
+    case "struct":
+    case "union": {
+      const kind = t.kind === "struct" ? BTF_KIND_STRUCT : BTF_KIND_UNION;
+      w.common(name(t.name), makeInfo(kind, t.members.length, t.kflag), t.size);
+      for (const m of t.members) {
+        w.u32(name(m.name));
+        w.u32(m.type);
+        if (t.kflag) {
+          if (m.bitOffset > 0xffffff || m.bitfieldSize > 0xff) {
+            throw new BtfError(`member '${m.name}' bit offset/size does not fit the kflag encoding`, { record: index });
+          }
+          w.u32(((m.bitfieldSize << 24) | m.bitOffset) >>> 0);
+        } else {
+          if (m.bitfieldSize) throw new BtfError(`member '${m.name}' is a bitfield but kflag is clear`, { record: index });
+          checkU32(m.bitOffset, "member bit offset", index);
+          w.u32(m.bitOffset);
+        }
+      }
+      return;
+    }
+    case "enum":
+      w.common(name(t.name), makeInfo(BTF_KIND_ENUM, t.values.length, t.signed), t.size);
+      for (const v of t.values) {
+        w.u32(name(v.name));
+        w.u32(v.value);
+      }
+      return;
+    case "enum64":
+      w.common(name(t.name), makeInfo(BTF_KIND_ENUM64, t.values.length, t.signed), t.size);
+      for (const v of t.values) {
+        const u = BigInt.asUintN(64, v.value);
+        w.u32(name(v.name));
+        w.u32(Number(u & 0xffffffffn));
+        w.u32(Number(u >> 32n));
+      }
+      return;
+    case "fwd":
+      w.common(name(t.name), makeInfo(BTF_KIND_FWD, 0, t.union), 0);
+      return;
+    case "typedef":
+    case "volatile":
+    case "const":
+    case "restrict":
+      w.common(name(t.name), makeInfo(REF_KIND_NUMBERS[t.kind], 0, false), t.type);
+      return;
+    case "type_tag":
+      w.common(name(t.name), makeInfo(BTF_KIND_TYPE_TAG, 0, t.kflag), t.type);
+      return;
+    case "func":
+      w.common(name(t.name), makeInfo(BTF_KIND_FUNC, t.linkage, false), t.type);
+      return;
+    case "func_proto":
+      w.common(0, makeInfo(BTF_KIND_FUNC_PROTO, t.params.length, false), t.returnType);
+      for (const p of t.params) {
+        w.u32(name(p.name));
+        w.u32(p.type);
+      }
+      return;
+    case "var":
+      w.common(name(t.name), makeInfo(BTF_KIND_VAR, 0, false), t.type);
+      w.u32(t.linkage);
+      return;
+    case "datasec":
+      w.common(name(t.name), makeInfo(BTF_KIND_DATASEC, t.vars.length, false), t.size);
+      for (const v of t.vars) {
+        w.u32(v.type);
+        w.u32(v.offset);
+        w.u32(v.size);
+      }
+      return;
+    case "float":
+      w.common(name(t.name), makeInfo(BTF_KIND_FLOAT, 0, false), t.size);
+      return;
+    case "decl_tag":
+      w.common(name(t.name), makeInfo(BTF_KIND_DECL_TAG, 0, t.kflag), t.type);
+      w.u32(t.componentIdx);
+      return;
+    case "unknown":
+      w.common(name(t.name), t.info, t.sizeOrType);
+      w.bytes(t.data);
+      return;
+  }
+}
+
+/**
+ * Encodes types (ids `startId`, `startId + 1`, ...) and their strings. Names
+ * are added to `strings` as they are met, so new strings land in libbpf's
+ * order and existing ones keep their offsets.
+ */
+export function encodeBtf(types: readonly BtfType[], strings: StringTable, opts: EncodeOptions = {}): Uint8Array {
+  const le = opts.littleEndian ?? true;
+  let typeLen = 0;
+  for (const t of types) typeLen += recordSize(t);
+  const typeBuf = new Uint8Array(typeLen);
+  const tw = new Writer(new DataView(typeBuf.buffer), le);
+  types.forEach((t, i) => writeType(tw, t, strings, i));
+
+  const str = strings.bytes();
+  const layout = opts.layout;
+  const hdrLen = layout || opts.headerLength === BTF_HEADER_LEN_LAYOUT ? BTF_HEADER_LEN_LAYOUT : BTF_HEADER_LEN;
+  const layoutLen = layout?.length ?? 0;
+  const out = new Uint8Array(hdrLen + typeLen + layoutLen + str.length);
+  const view = new DataView(out.buffer);
+  view.setUint16(0, BTF_MAGIC, le);
+  out[2] = opts.version ?? 1;
+  out[3] = opts.flags ?? 0;
+  const header = [hdrLen, 0, typeLen, typeLen + layoutLen, str.length];
+  if (hdrLen === BTF_HEADER_LEN_LAYOUT) header.push(layout ? typeLen : 0, layoutLen);
+  header.forEach((v, i) => view.setUint32(4 + 4 * i, v, le));
+  out.set(typeBuf, hdrLen);
+  if (layout) out.set(layout, hdrLen + typeLen);
+  out.set(str, hdrLen + typeLen + layoutLen);
+  return out;
+}

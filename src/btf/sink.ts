@@ -1,0 +1,112 @@
+/**
+ * A growable byte buffer for dump output. Dumps of a vmlinux produce
+ * megabytes of text; writing ASCII bytes directly (names copied straight out
+ * of the string section, numbers formatted in place) avoids building millions
+ * of short JS strings.
+ */
+const encoder = new TextEncoder();
+const DIGITS = new Uint8Array(20);
+
+export class ByteSink {
+  private buf: Uint8Array;
+  private len = 0;
+
+  constructor(initial = 1 << 16) {
+    this.buf = new Uint8Array(initial);
+  }
+
+  get length(): number {
+    return this.len;
+  }
+
+  private grow(need: number): void {
+    let size = this.buf.length * 2;
+    while (size < this.len + need) size *= 2;
+    const b = new Uint8Array(size);
+    b.set(this.buf.subarray(0, this.len));
+    this.buf = b;
+  }
+
+  /** Appends a string; ASCII fast path, UTF-8 otherwise. */
+  text(s: string): void {
+    const n = s.length;
+    if (this.len + n * 3 > this.buf.length) this.grow(n * 3);
+    const buf = this.buf;
+    let p = this.len;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        p += encoder.encodeInto(s.slice(i), buf.subarray(p)).written;
+        this.len = p;
+        return;
+      }
+      buf[p++] = c;
+    }
+    this.len = p;
+  }
+
+  byte(c: number): void {
+    if (this.len >= this.buf.length) this.grow(1);
+    this.buf[this.len++] = c;
+  }
+
+  /** Appends pre-encoded bytes. */
+  bytes(b: Uint8Array): void {
+    if (this.len + b.length > this.buf.length) this.grow(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  /** Copies the NUL-terminated string at `pos` in `src`. */
+  cstr(src: Uint8Array, pos: number): void {
+    let end = pos;
+    while (end < src.length && src[end] !== 0) end++;
+    const n = end - pos;
+    if (this.len + n > this.buf.length) this.grow(n);
+    if (n < 16) {
+      const buf = this.buf;
+      let p = this.len;
+      for (let i = pos; i < end; i++) buf[p++] = src[i];
+      this.len = p;
+    } else {
+      this.buf.set(src.subarray(pos, end), this.len);
+      this.len += n;
+    }
+  }
+
+  /** Appends a non-negative integer below 2^53 in decimal. */
+  uint(v: number): void {
+    if (v < 10) {
+      this.byte(48 + v);
+      return;
+    }
+    let n = 0;
+    while (v > 0) {
+      const q = Math.floor(v / 10);
+      DIGITS[n++] = 48 + (v - q * 10);
+      v = q;
+    }
+    if (this.len + n > this.buf.length) this.grow(n);
+    const buf = this.buf;
+    let p = this.len;
+    while (n > 0) buf[p++] = DIGITS[--n];
+    this.len = p;
+  }
+
+  /** Appends a signed integer in decimal. */
+  int(v: number): void {
+    if (v < 0) {
+      this.byte(45);
+      this.uint(-v);
+    } else this.uint(v);
+  }
+
+  /** The bytes written so far (a view; valid until the next write). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+
+  toString(): string {
+    return new TextDecoder().decode(this.view());
+  }
+}

@@ -1,0 +1,3 @@
+/** btfkit library API. Everything here takes bytes and returns values: no file I/O. */
+export * from "./errors.js";
+export * from "./btf/index.js";

@@ -1,0 +1,137 @@
+/**
+ * Test environment: fixtures (decompressed once into .cache/), oracle
+ * availability, and clang-built BPF objects.
+ *
+ * Oracle rule: a differential test may skip only when its oracle is absent AND
+ * BTFKIT_REQUIRE_ORACLES is unset. With the variable set, a missing oracle
+ * throws, so the test file fails instead of silently passing.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import zlib from "node:zlib";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const CACHE = path.join(ROOT, ".cache");
+export const FIXTURES = path.join(ROOT, "fixtures");
+export const REQUIRE_ORACLES = process.env.BTFKIT_REQUIRE_ORACLES === "1";
+
+const toolCache = new Map<string, boolean>();
+
+function probe(tool: string): boolean {
+  const r = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" });
+  return r.status === 0;
+}
+
+/** True when `tool` is on PATH. Throws when it is missing and oracles are required. */
+export function oracle(tool: string): boolean {
+  let ok = toolCache.get(tool);
+  if (ok === undefined) {
+    ok = probe(tool);
+    toolCache.set(tool, ok);
+  }
+  if (!ok && REQUIRE_ORACLES) {
+    throw new Error(`oracle '${tool}' is required (BTFKIT_REQUIRE_ORACLES=1) but not installed`);
+  }
+  return ok;
+}
+
+/** Path of a fixture file, decompressed from its .br form into .cache/ on first use. */
+export function fixturePath(rel: string): string {
+  const src = path.join(FIXTURES, rel.endsWith(".br") ? rel : `${rel}.br`);
+  const out = path.join(CACHE, "fixtures", rel.replace(/\.br$/, ""));
+  if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(src).mtimeMs) {
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    const tmp = `${out}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, zlib.brotliDecompressSync(fs.readFileSync(src)));
+    fs.renameSync(tmp, out);
+  }
+  return out;
+}
+
+export function fixtureBytes(rel: string): Uint8Array {
+  return new Uint8Array(fs.readFileSync(fixturePath(rel)));
+}
+
+/** Kernel BTF fixtures: name -> base (for split BTF) or undefined. */
+export interface BlobFixture {
+  name: string;
+  path: string;
+  base?: string;
+}
+
+export const VMLINUX_FIXTURES = [
+  "linux-6.1.0-56-amd64.btf",
+  "linux-6.1.0-56-arm64.btf",
+  "linux-6.12.95+deb12-s390x.btf",
+  "linux-6.18.44-fc-v657.btf",
+  "linux-7.1-layout.btf",
+];
+
+export const MODULE_FIXTURES: Array<{ name: string; base: string }> = [
+  { name: "crc8.btf", base: "linux-6.1.0-56-amd64.btf" },
+  { name: "tcp_bbr.btf", base: "linux-6.1.0-56-amd64.btf" },
+  { name: "virtio_net.btf", base: "linux-6.1.0-56-amd64.btf" },
+  { name: "nf_tables.btf", base: "linux-6.1.0-56-amd64.btf" },
+  { name: "ext4.btf", base: "linux-6.1.0-56-amd64.btf" },
+  { name: "s390x-tcp_bbr.btf", base: "linux-6.12.95+deb12-s390x.btf" },
+  { name: "s390x-nf_tables.btf", base: "linux-6.12.95+deb12-s390x.btf" },
+  { name: "bpf_testmod-7.1.btf", base: "modules/bpf_testmod-7.1.distilled-base.btf" },
+];
+
+export function vmlinuxPath(name: string): string {
+  return fixturePath(`vmlinux/${name}`);
+}
+
+export function modulePath(name: string): string {
+  return fixturePath(`modules/${name}`);
+}
+
+/** Resolve a module fixture's base (which may itself live under modules/). */
+export function basePath(base: string): string {
+  return base.startsWith("modules/") ? fixturePath(base) : vmlinuxPath(base);
+}
+
+/**
+ * Compile C source to a BPF object with clang (`-g -O2 -target bpf`), cached
+ * by content hash. Returns the object's path.
+ */
+export function clangBpf(source: string, opts: { clang?: string; flags?: string[] } = {}): string {
+  const clang = opts.clang ?? "clang";
+  const flags = opts.flags ?? [];
+  const key = createHash("sha256").update(clang).update(flags.join(" ")).update(source).digest("hex").slice(0, 16);
+  const dir = path.join(CACHE, "objects");
+  const out = path.join(dir, `${key}.o`);
+  if (!fs.existsSync(out)) {
+    fs.mkdirSync(dir, { recursive: true });
+    const src = path.join(dir, `${key}.c`);
+    fs.writeFileSync(src, source);
+    const tmp = `${out}.${process.pid}.tmp`;
+    execFileSync(clang, ["-g", "-O2", "-target", "bpf", ...flags, "-c", src, "-o", tmp], { stdio: "pipe" });
+    fs.renameSync(tmp, out);
+  }
+  return out;
+}
+
+/** Run a command and return stdout as a Buffer (throws on non-zero exit). */
+export function run(cmd: string, args: string[]): Buffer {
+  return execFileSync(cmd, args, { maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** First differing line with context, for readable differential failures. */
+export function firstDiff(expected: string, actual: string, context = 3): string | undefined {
+  if (expected === actual) return undefined;
+  const e = expected.split("\n");
+  const a = actual.split("\n");
+  const n = Math.max(e.length, a.length);
+  for (let i = 0; i < n; i++) {
+    if (e[i] !== a[i]) {
+      const from = Math.max(0, i - context);
+      const show = (lines: string[]) => lines.slice(from, i + context + 1).map((l, k) => `${from + k + 1}: ${l}`).join("\n");
+      return `first difference at line ${i + 1}\n--- expected\n${show(e)}\n--- actual\n${show(a)}`;
+    }
+  }
+  return "outputs differ only in trailing bytes";
+}
