@@ -5,5 +5,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 300_000,
+    // The JSON report lets .ci/run print plain pass/fail counts.
+    reporters: ["default", ["json", { outputFile: ".cache/vitest-report.json" }]],
   },
 });

@@ -7,3 +7,5 @@ export * from "./kinds.js";
 export * from "./strings.js";
 export type * from "./types.js";
 export * from "./sink.js";
+export * from "./load.js";
+export * from "./dump-c/index.js";

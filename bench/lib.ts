@@ -1,0 +1,77 @@
+/** Benchmark helpers: repeated timings, medians, side-by-side command runs. */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import zlib from "node:zlib";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const CLI = path.join(ROOT, "dist/cli/main.js");
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Median wall time in ms of `fn` over `runs` runs after `warmup` unmeasured ones. */
+export function timeMs(fn: () => void, runs = 20, warmup = 3): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const xs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    fn();
+    xs.push(performance.now() - t);
+  }
+  return median(xs);
+}
+
+export interface CommandTiming {
+  ms: number;
+  /** Peak resident set size in MiB (from /usr/bin/time when available). */
+  maxRssMiB?: number;
+}
+
+/** Median wall time of a command with stdout discarded, interleaving runs with others for fairness. */
+export function timeCommands(cmds: Record<string, string[]>, runs = 10): Record<string, CommandTiming> {
+  const names = Object.keys(cmds);
+  const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const rss: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const haveTime = fs.existsSync("/usr/bin/time");
+  for (let i = 0; i < runs + 1; i++) {
+    for (const n of names) {
+      const [cmd, ...args] = cmds[n];
+      const t = performance.now();
+      const r = haveTime
+        ? spawnSync("/usr/bin/time", ["-f", "%M", cmd, ...args], { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" })
+        : spawnSync(cmd, args, { stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+      const ms = performance.now() - t;
+      if (r.status !== 0) throw new Error(`${n} failed: ${r.stderr}`);
+      if (i === 0) continue; // warm the page cache
+      samples[n].push(ms);
+      const kb = haveTime ? Number(r.stderr.trim().split("\n").pop()) : NaN;
+      if (Number.isFinite(kb)) rss[n].push(kb / 1024);
+    }
+  }
+  return Object.fromEntries(
+    names.map((n) => [n, { ms: median(samples[n]), maxRssMiB: rss[n].length ? Math.max(...rss[n]) : undefined }]),
+  );
+}
+
+/** Decompresses a fixture into .cache/ (shared with the tests) and returns its path. */
+export function fixture(rel: string): string {
+  const out = path.join(ROOT, ".cache/fixtures", rel);
+  if (!fs.existsSync(out)) {
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, zlib.brotliDecompressSync(fs.readFileSync(path.join(ROOT, "fixtures", `${rel}.br`))));
+  }
+  return out;
+}
+
+export function hasCommand(cmd: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
+}
+
+export function row(label: string, value: string): void {
+  console.log(`${label.padEnd(52)} ${value}`);
+}

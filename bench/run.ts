@@ -1,0 +1,8 @@
+/**
+ * `npm run bench`: every benchmark, each beside its reference tool in the same
+ * run, reported as figures and ratios. Not a test: nothing here asserts times.
+ */
+import { benchBtf } from "./btf.js";
+
+console.log(`node ${process.version}, ${new Date().toISOString()}`);
+benchBtf();

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/** btfkit command line: a thin commander layer over the library. */
+import { Command, CommanderError } from "commander";
+import { BtfkitError, CoreRelocationError, KconfigError } from "../errors.js";
+import { btfCommand } from "./btf.js";
+import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_RELOCATION, EXIT_USAGE, UsageError } from "./errors.js";
+
+function exitCodeFor(err: unknown): number {
+  if (err instanceof UsageError) return EXIT_USAGE;
+  if (err instanceof CoreRelocationError || err instanceof KconfigError) return EXIT_RELOCATION;
+  if (err instanceof BtfkitError) return EXIT_BAD_INPUT;
+  return EXIT_FAILURE;
+}
+
+/** Commander exits the process on usage errors; we want an exception so exit codes stay ours. */
+function overrideExits(cmd: Command): void {
+  cmd.exitOverride();
+  for (const sub of cmd.commands) overrideExits(sub);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command("btfkit")
+    .description("BTF/ELF toolchain for eBPF")
+    .option("-j, --json", "JSON output (like bpftool -j)")
+    .option("-p, --pretty", "pretty-printed JSON output (like bpftool -p)")
+    .option("-B, --base-btf <file>", "base BTF for split (module) BTF")
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  program.addCommand(btfCommand());
+  overrideExits(program);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    const msg = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`btfkit: error: ${msg}\n`);
+    return exitCodeFor(err);
+  }
+}
+
+process.exitCode = await main(process.argv);
