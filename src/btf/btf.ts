@@ -43,6 +43,8 @@ export const BTF_HEADER_LEN_LAYOUT = 32;
 /** libbpf's MAX_RESOLVE_DEPTH (btf.c), used by size resolution. */
 export const MAX_RESOLVE_DEPTH = 32;
 
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 export interface BtfHeader {
   version: number;
   flags: number;
@@ -81,11 +83,17 @@ export class Btf {
   readonly layout: readonly KindLayout[] | undefined;
 
   private readonly view: DataView;
-  /** Absolute byte offset of each own record, indexed by `id - startId`. */
+  /** The type section as 32-bit words in host order (a view when possible, else a swapped copy). */
+  private readonly words: Uint32Array;
+  /** Byte offset of the type section in `bytes`. */
+  private readonly typeStart: number;
+  /** Word index (into `words`) of each own record, indexed by `id - startId`. */
   private readonly offsets: Uint32Array;
   private readonly strStart: number;
   private readonly strEnd: number;
   private nameIndex: NameIndex | undefined;
+  /** alignof() results + 1 per own id (0 = not computed, -1 = in progress); dumps ask for the same structs often. */
+  private alignCache: Int32Array | undefined;
   private ptrSize: number | undefined;
 
   private constructor(bytes: Uint8Array, opts: ParseOptions) {
@@ -116,7 +124,9 @@ export class Btf {
     this.startStrOff = this.base ? this.base.startStrOff + this.base.header.strLen : 0;
     this.checkStrings();
     this.layout = this.parseLayout();
-    this.offsets = this.indexTypes(dataStart + h.typeOff, dataStart + h.typeOff + h.typeLen);
+    this.typeStart = dataStart + h.typeOff;
+    this.words = this.typeWords();
+    this.offsets = this.indexTypes();
   }
 
   /** Parses BTF bytes (either byte order; 24- or 32-byte header; split on `opts.base`). */
@@ -126,6 +136,20 @@ export class Btf {
 
   private u32(off: number): number {
     return this.view.getUint32(off, this.littleEndian);
+  }
+
+  /**
+   * Hot paths read plain typed-array elements rather than DataView calls:
+   * the type section is viewed in place when its byte order and alignment
+   * allow, and copied (byte-swapped) otherwise.
+   */
+  private typeWords(): Uint32Array {
+    const n = this.header.typeLen >>> 2;
+    const at = this.bytes.byteOffset + this.typeStart;
+    if (this.littleEndian === HOST_LITTLE_ENDIAN && at % 4 === 0) return new Uint32Array(this.bytes.buffer, at, n);
+    const words = new Uint32Array(n);
+    for (let i = 0; i < n; i++) words[i] = this.view.getUint32(this.typeStart + 4 * i, this.littleEndian);
+    return words;
   }
 
   private parseHeader(): BtfHeader {
@@ -197,39 +221,22 @@ export class Btf {
     return -1;
   }
 
-  private indexTypes(start: number, end: number): Uint32Array {
+  private indexTypes(): Uint32Array {
+    const typeLen = this.header.typeLen;
+    const words = this.words;
     // A record is at least 12 bytes, so this bound never exceeds the input size.
-    const offsets = new Uint32Array(Math.floor((end - start) / 12));
-    const le = this.littleEndian;
-    const view = this.view;
+    const offsets = new Uint32Array(Math.floor(typeLen / 12));
     let n = 0;
-    let p = start;
-    while (p < end) {
-      if (end - p < 12) {
-        throw new BtfError(`${end - p} leftover bytes at the end of the type section`, {
-          section: "types",
-          offset: p,
-          typeId: this.startId + n,
-        });
-      }
-      const info = view.getUint32(p + 4, le);
+    for (let p = 0; 4 * p < typeLen; ) {
+      const where = () => ({ section: "types", offset: this.typeStart + 4 * p, typeId: this.startId + n });
+      if (typeLen - 4 * p < 12) throw new BtfError(`${typeLen - 4 * p} leftover bytes at the end of the type section`, where());
+      const info = words[p + 1];
       const kind = (info >>> 24) & 0x7f;
       const extra = this.extraSize(kind, info & 0xffffff);
-      if (extra < 0) {
-        throw new BtfError(`unknown BTF kind ${kind} (no layout section describes it)`, {
-          section: "types",
-          offset: p,
-          typeId: this.startId + n,
-        });
-      }
-      const next = p + 12 + extra;
-      if (next > end) {
-        throw new BtfError(`${kindName(kind)} record runs past the end of the type section`, {
-          section: "types",
-          offset: p,
-          typeId: this.startId + n,
-        });
-      }
+      if (extra < 0) throw new BtfError(`unknown BTF kind ${kind} (no layout section describes it)`, where());
+      if (extra % 4 !== 0) throw new BtfError(`kind ${kind} records are not a multiple of 4 bytes`, where());
+      const next = p + 3 + extra / 4;
+      if (4 * next > typeLen) throw new BtfError(`${kindName(kind)} record runs past the end of the type section`, where());
       offsets[n++] = p;
       p = next;
     }
@@ -246,7 +253,7 @@ export class Btf {
     return this.offsets.length;
   }
 
-  /** Byte offset of a type's record in `bytes`; -1 for void. Throws for ids out of range. */
+  /** Word index of an own type's record; -1 for void. Throws for ids out of range. */
   private rec(id: number): number {
     const i = id - this.startId;
     if (i >= 0 && i < this.offsets.length) return this.offsets[i];
@@ -254,11 +261,13 @@ export class Btf {
     throw new BtfError(`type id ${id} is out of range (1..${this.count - 1})`, { typeId: id });
   }
 
-  /** The Btf (this or a base) that stores `id`. */
-  private owner(id: number): Btf {
-    let b: Btf = this;
-    while (id < b.startId && b.base) b = b.base;
-    return b;
+  /** Word k of a type's record (0 name_off, 1 info, 2 size/type, 3.. trailing data); void reads as 0. */
+  private field(id: number, k: number): number {
+    const i = id - this.startId;
+    if (i >= 0 && i < this.offsets.length) return this.words[this.offsets[i] + k];
+    if (id < this.startId && this.base) return this.base.field(id, k);
+    if (id === 0) return 0;
+    throw new BtfError(`type id ${id} is out of range (1..${this.count - 1})`, { typeId: id });
   }
 
   hasType(id: number): boolean {
@@ -267,44 +276,46 @@ export class Btf {
 
   /** The raw `info` word of a type (0 for void). */
   info(id: number): number {
-    if (id < this.startId) return this.base ? this.base.info(id) : (this.rec(id), 0);
-    return this.u32(this.rec(id) + 4);
+    return this.field(id, 1);
   }
 
   kind(id: number): number {
-    return infoKind(this.info(id));
+    return (this.field(id, 1) >>> 24) & 0x7f;
   }
 
   vlen(id: number): number {
-    return infoVlen(this.info(id));
+    return this.field(id, 1) & 0xffffff;
   }
 
   kflag(id: number): boolean {
-    return infoKflag(this.info(id));
+    return this.field(id, 1) >>> 31 === 1;
   }
 
   nameOff(id: number): number {
-    if (id < this.startId) return this.base ? this.base.nameOff(id) : (this.rec(id), 0);
-    return this.u32(this.rec(id));
+    return this.field(id, 0);
   }
 
   /** The third word: a size for sized kinds, a type id for reference kinds. */
   sizeOrType(id: number): number {
-    if (id < this.startId) return this.base ? this.base.sizeOrType(id) : (this.rec(id), 0);
-    return this.u32(this.rec(id) + 8);
+    return this.field(id, 2);
   }
 
   /** The n-th 32-bit word after the common 12-byte record. */
   word(id: number, n: number): number {
-    if (id < this.startId && this.base) return this.base.word(id, n);
-    return this.u32(this.rec(id) + 12 + 4 * n);
+    return this.field(id, 3 + n);
   }
 
-  /** The blob bytes and position holding a string offset, or undefined when out of range. */
-  strLocation(off: number): { bytes: Uint8Array; pos: number } | undefined {
-    if (off < this.startStrOff) return this.base?.strLocation(off);
+  /** The bytes (this blob's or a base's) holding string offset `off`, or undefined when out of range. */
+  strSource(off: number): Uint8Array | undefined {
+    if (off < this.startStrOff) return this.base?.strSource(off);
+    return this.strStart + (off - this.startStrOff) < this.strEnd ? this.bytes : undefined;
+  }
+
+  /** Position of string offset `off` within `strSource(off)`, or -1 when out of range. */
+  strPos(off: number): number {
+    if (off < this.startStrOff) return this.base ? this.base.strPos(off) : -1;
     const pos = this.strStart + (off - this.startStrOff);
-    return pos < this.strEnd ? { bytes: this.bytes, pos } : undefined;
+    return pos < this.strEnd ? pos : -1;
   }
 
   /** Appends the string at `off` to `sink` without decoding it; false when `off` is out of range. */
@@ -395,13 +406,14 @@ export class Btf {
     if (id < this.startId && this.base) return this.base.type(id);
     const p = this.rec(id);
     if (p < 0) throw new BtfError("type id 0 is void and has no record", { typeId: 0 });
-    const info = this.u32(p + 4);
+    const words = this.words;
+    const info = words[p + 1];
     const kind = infoKind(info);
     const vlen = infoVlen(info);
     const kflag = infoKflag(info);
-    const name = this.strAt(this.u32(p), id);
-    const third = this.u32(p + 8);
-    const w = (n: number) => this.u32(p + 12 + 4 * n);
+    const name = this.strAt(words[p], id);
+    const third = words[p + 2];
+    const w = (n: number) => words[p + 3 + n];
     switch (kind) {
       case BTF_KIND_INT: {
         const e = w(0);
@@ -470,7 +482,8 @@ export class Btf {
         return { kind: "decl_tag", name, type: third, componentIdx: w(0) | 0, kflag };
       default: {
         const extra = this.extraSize(kind, vlen);
-        return { kind: "unknown", kindNumber: kind, name, info, sizeOrType: third, data: this.bytes.slice(p + 12, p + 12 + extra) };
+        const start = this.typeStart + 4 * (p + 3);
+        return { kind: "unknown", kindNumber: kind, name, info, sizeOrType: third, data: this.bytes.slice(start, start + extra) };
       }
     }
   }
@@ -591,6 +604,23 @@ export class Btf {
 
   /** libbpf's btf__align_of, including its packed-struct heuristic. Returns 0 when unknown. */
   alignof(id: number): number {
+    if (id < this.startId && this.base) return this.base.alignof(id);
+    const cache = (this.alignCache ??= new Int32Array(this.offsets.length));
+    const i = id - this.startId;
+    const own = i >= 0 && i < cache.length;
+    if (own && cache[i] > 0) return cache[i] - 1;
+    if (own && cache[i] < 0) throw new BtfError("type contains itself by value", { typeId: id });
+    if (own) cache[i] = -1;
+    try {
+      const a = this.computeAlign(id);
+      if (own) cache[i] = a + 1;
+      return a;
+    } finally {
+      if (own && cache[i] < 0) cache[i] = 0;
+    }
+  }
+
+  private computeAlign(id: number): number {
     for (let hops = 0; hops <= MAX_RESOLVE_DEPTH; hops++) {
       const k = this.kind(id);
       switch (k) {
@@ -656,6 +686,25 @@ const LONG_NAMES = new Set([
   "int long unsigned",
 ]);
 
+/** FNV-1a over the bytes of a NUL-terminated string (or to the end of `bytes`). */
+export function hashCString(bytes: Uint8Array, pos: number): number {
+  let h = 0x811c9dc5;
+  for (let q = pos; q < bytes.length && bytes[q] !== 0; q++) h = Math.imul(h ^ bytes[q], 0x01000193);
+  return h >>> 0;
+}
+
+/** Whether two NUL-terminated strings have the same bytes. */
+export function cStringsEqual(a: Uint8Array, pa: number, b: Uint8Array, pb: number): boolean {
+  for (;;) {
+    const ca = pa < a.length ? a[pa] : 0;
+    const cb = pb < b.length ? b[pb] : 0;
+    if (ca !== cb) return false;
+    if (ca === 0) return true;
+    pa++;
+    pb++;
+  }
+}
+
 /**
  * Name -> ids index over one blob's own types. Open hashing on the raw name
  * bytes, so building it decodes no strings: two Int32Arrays and one pass.
@@ -675,15 +724,13 @@ class NameIndex {
     // Insert in reverse so each chain lists ids in ascending order.
     for (let i = n - 1; i >= 0; i--) {
       const id = btf.startId + i;
-      const loc = btf.strLocation(btf.nameOff(id));
-      if (!loc) {
+      const off = btf.nameOff(id);
+      const src = btf.strSource(off);
+      if (!src) {
         this.next[i] = -1;
         continue;
       }
-      const sb = loc.bytes;
-      let h = 0x811c9dc5;
-      for (let q = loc.pos; q < sb.length && sb[q] !== 0; q++) h = Math.imul(h ^ sb[q], 0x01000193);
-      const b = h & this.mask;
+      const b = hashCString(src, btf.strPos(off)) & this.mask;
       this.next[i] = this.heads[b];
       this.heads[b] = i;
     }
@@ -692,17 +739,14 @@ class NameIndex {
   lookup(name: string): number[] {
     const btf = this.btf;
     const want = new TextEncoder().encode(name);
-    let h = 0x811c9dc5;
-    for (const c of want) h = Math.imul(h ^ c, 0x01000193);
     const out: number[] = [];
-    for (let i = this.heads[h & this.mask]; i >= 0; i = this.next[i]) {
+    for (let i = this.heads[hashCString(want, 0) & this.mask]; i >= 0; i = this.next[i]) {
       const id = btf.startId + i;
-      const loc = btf.strLocation(btf.nameOff(id));
-      if (!loc) continue;
-      const { bytes, pos } = loc;
-      let k = 0;
-      while (k < want.length && bytes[pos + k] === want[k]) k++;
-      if (k === want.length && (pos + k === bytes.length || bytes[pos + k] === 0)) out.push(id);
+      const off = btf.nameOff(id);
+      const bytes = btf.strSource(off);
+      if (!bytes) continue;
+      const pos = btf.strPos(off);
+      if (cStringsEqual(bytes, pos, want, 0)) out.push(id);
     }
     return out;
   }

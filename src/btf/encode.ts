@@ -198,6 +198,10 @@ function writeType(w: Writer, t: BtfType, strings: StringTable, index: number): 
       w.u32(t.componentIdx);
       return;
     case "unknown":
+      // Records are whole 32-bit words; anything else would misalign every later section.
+      if (t.data.length % 4 !== 0) {
+        throw new BtfError(`kind ${t.kindNumber} record data is ${t.data.length} bytes, not a multiple of 4`, { record: index });
+      }
       w.common(name(t.name), t.info, t.sizeOrType);
       w.bytes(t.data);
       return;

@@ -1,7 +1,12 @@
 /** String section helpers: NUL-terminated reads and a deduplicating writer. */
+import { BtfError } from "../errors.js";
 
 const utf8 = new TextDecoder("utf-8");
 const encoder = new TextEncoder();
+/** Longest string built with one `String.fromCharCode.apply` call. */
+const MAX_APPLY_CHARS = 4096;
+/** NUL ends a string early and a lone surrogate has no UTF-8 form: neither survives a string section. */
+const UNSTORABLE = /[\0\p{Cs}]/u;
 
 /**
  * Reads the NUL-terminated string starting at `off`, stopping at `end` if no
@@ -18,7 +23,9 @@ export function readCString(bytes: Uint8Array, off: number, end: number): string
     i++;
   }
   if (i === off) return "";
-  if (!ascii) return utf8.decode(bytes.subarray(off, i));
+  // Long strings go to the decoder too: spreading them into fromCharCode's
+  // argument list would overflow the stack.
+  if (!ascii || i - off > MAX_APPLY_CHARS) return utf8.decode(bytes.subarray(off, i));
   if (i - off <= 64) {
     let s = "";
     for (let k = off; k < i; k++) s += String.fromCharCode(bytes[k]);
@@ -92,6 +99,7 @@ export class StringTable {
   }
 
   private append(s: string): number {
+    if (UNSTORABLE.test(s)) throw new BtfError(`string ${JSON.stringify(s)} contains NUL or a lone surrogate`, { section: "strings" });
     const off = this.startOffset + this.length;
     const b = encodeUtf8(s);
     const chunk = new Uint8Array(b.length + 1);

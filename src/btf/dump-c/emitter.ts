@@ -30,6 +30,7 @@ import {
   isModifierKind,
 } from "../kinds.js";
 import type { ByteSink } from "../sink.js";
+import { NameCounter } from "./names.js";
 import { emitBitPadding, indent } from "./padding.js";
 
 const NOT_ORDERED = 0;
@@ -68,10 +69,10 @@ export class CEmitter {
   private readonly emitState: Uint8Array;
   private readonly fwdEmitted: Uint8Array;
   private readonly referenced: Uint8Array;
-  private readonly nameResolved: Uint8Array;
-  private readonly resolvedNames: (string | undefined)[];
-  private readonly typeNames = new Map<string, number>();
-  private readonly identNames = new Map<string, number>();
+  /** Per id: 0 until its name is resolved, then the holder count (1 = bare name, n = `name___n`). */
+  private readonly nameSuffix: Int32Array;
+  private readonly typeNames: NameCounter;
+  private readonly identNames: NameCounter;
   private queue: number[] = [];
   private depth = 0;
 
@@ -85,8 +86,9 @@ export class CEmitter {
     this.emitState = new Uint8Array(n);
     this.fwdEmitted = new Uint8Array(n);
     this.referenced = new Uint8Array(n);
-    this.nameResolved = new Uint8Array(n);
-    this.resolvedNames = new Array(n);
+    this.nameSuffix = new Int32Array(n);
+    this.typeNames = new NameCounter(btf);
+    this.identNames = new NameCounter(btf);
     this.orderState[0] = ORDERED;
     this.emitState[0] = EMITTED;
     this.markReferenced();
@@ -238,6 +240,7 @@ export class CEmitter {
     }
   }
 
+  /** A typedef named __builtin_va_list would clash with the compiler's own. */
   private isBlacklisted(id: number): boolean {
     return this.btf.nameOff(id) !== 0 && this.btf.name(id) === "__builtin_va_list";
   }
@@ -271,8 +274,9 @@ export class CEmitter {
     try {
       switch (kind) {
         case BTF_KIND_INT: {
-          const alias = MISSING_BASE_TYPES[this.typeName(id)];
-          if (alias !== undefined) out.text(`typedef ${alias} ${this.typeName(id)};\n\n`);
+          // libbpf resolves the INT's name in the tag namespace here, which counts it.
+          const alias = this.typeSuffix(id) === 1 ? MISSING_BASE_TYPES[btf.name(id)] : undefined;
+          if (alias !== undefined) out.text(`typedef ${alias} ${btf.name(id)};\n\n`);
           this.emitState[id] = EMITTED;
           break;
         }
@@ -347,65 +351,70 @@ export class CEmitter {
 
   // --- names -----------------------------------------------------------------
 
-  private origName(id: number): string {
-    return this.btf.name(id);
-  }
-
-  /** Counts one more holder of `name` in a namespace and returns the count. */
-  private nameDups(map: Map<string, number>, name: string): number {
-    const n = (map.get(name) ?? 0) + 1;
-    map.set(name, n);
+  /** Resolves a type's name in a namespace on first use; returns its holder count (1 = bare). */
+  private resolveName(id: number, names: NameCounter): number {
+    const done = this.nameSuffix[id];
+    if (done) return done;
+    const btf = this.btf;
+    const kind = btf.kind(id);
+    const off = btf.nameOff(id);
+    // Anonymous types and forward declarations keep their name and do not claim it.
+    const n =
+      off === 0 || kind === BTF_KIND_FWD || (kind === BTF_KIND_ENUM && btf.vlen(id) === 0) ? 1 : names.bump(off);
+    this.nameSuffix[id] = n;
     return n;
   }
 
-  private resolveName(id: number, map: Map<string, number>): string {
-    const btf = this.btf;
-    if (btf.nameOff(id) === 0) return "";
-    if (this.nameResolved[id]) return this.resolvedNames[id] ?? this.origName(id);
-    const orig = this.origName(id);
-    this.nameResolved[id] = 1;
-    const kind = btf.kind(id);
-    // Forward declarations keep their name and do not claim it.
-    if (kind === BTF_KIND_FWD || (kind === BTF_KIND_ENUM && btf.vlen(id) === 0)) return orig;
-    const dups = this.nameDups(map, orig);
-    if (dups > 1) this.resolvedNames[id] = `${orig}___${dups}`;
-    return this.resolvedNames[id] ?? orig;
-  }
-
-  /** Name in the struct/union/enum tag namespace. */
-  private typeName(id: number): string {
+  /** Holder count in the struct/union/enum tag namespace. */
+  private typeSuffix(id: number): number {
     return this.resolveName(id, this.typeNames);
   }
 
-  /** Name in the ordinary identifier namespace (typedefs, shared with enumerators). */
-  private identName(id: number): string {
+  /** Holder count in the ordinary identifier namespace (typedefs, shared with enumerators). */
+  private identSuffix(id: number): number {
     return this.resolveName(id, this.identNames);
+  }
+
+  /** Writes the name at string offset `off`, plus `___n` when it is the n-th holder. */
+  private writeName(off: number, suffix: number): void {
+    this.btf.writeStr(off, this.out);
+    if (suffix > 1) {
+      this.out.text("___");
+      this.out.uint(suffix);
+    }
+  }
+
+  private isEmptyName(off: number): boolean {
+    const src = this.btf.strSource(off);
+    return !src || src[this.btf.strPos(off)] === 0;
   }
 
   // --- definitions -------------------------------------------------------------
 
   private emitStructFwd(id: number): void {
-    const out = this.out;
-    out.text(this.btf.kind(id) === BTF_KIND_STRUCT ? "struct" : "union");
-    if (this.btf.nameOff(id) !== 0) out.byte(0x20);
-    out.text(this.typeName(id));
+    const btf = this.btf;
+    const off = btf.nameOff(id);
+    this.out.text(btf.kind(id) === BTF_KIND_STRUCT ? "struct" : "union");
+    if (off !== 0) this.out.byte(0x20);
+    this.writeName(off, this.typeSuffix(id));
   }
 
   private emitFwdDef(id: number): void {
     this.out.text(this.btf.kflag(id) ? "union " : "struct ");
-    this.out.text(this.typeName(id));
+    this.writeName(this.btf.nameOff(id), this.typeSuffix(id));
   }
 
   private emitTypedefDef(id: number, lvl: number): void {
-    const name = this.identName(id);
-    const target = this.btf.sizeOrType(id);
+    const btf = this.btf;
+    const suffix = this.identSuffix(id);
+    const target = btf.sizeOrType(id);
     // Old GCC emits __gnuc_va_list as a typedef of void; make it compile.
-    if (target === 0 && name === "__gnuc_va_list") {
+    if (target === 0 && suffix === 1 && btf.name(id) === "__gnuc_va_list") {
       this.out.text("typedef __builtin_va_list __gnuc_va_list");
       return;
     }
     this.out.text("typedef ");
-    this.emitTypeDecl(target, name, lvl);
+    this.emitTypeDecl(target, btf.nameOff(id), suffix, lvl);
   }
 
   /** libbpf's packed heuristic: misaligned non-bitfield members or a size off the alignment. */
@@ -451,7 +460,7 @@ export class CEmitter {
       emitBitPadding(out, ptrSize, off, mOff, mAlign, prevBitfield && mSize !== 0, lvl + 1);
       out.byte(0x0a);
       indent(out, lvl + 1);
-      this.emitTypeDecl(mType, btf.memberName(id, i), lvl + 1);
+      this.emitTypeDecl(mType, btf.memberNameOff(id, i), 1, lvl + 1);
       if (mSize) {
         out.text(": ");
         out.uint(mSize);
@@ -477,26 +486,20 @@ export class CEmitter {
     const out = this.out;
     const vlen = btf.vlen(id);
     out.text("enum");
-    if (btf.nameOff(id) !== 0) {
-      out.byte(0x20);
-      out.text(this.typeName(id));
-    }
+    const off = btf.nameOff(id);
+    if (off !== 0) out.byte(0x20);
+    this.writeName(off, this.typeSuffix(id));
     if (!vlen) return;
     out.text(" {");
     const is64 = btf.kind(id) === BTF_KIND_ENUM64;
     const signed = btf.kflag(id);
     let allHighZero = true;
     for (let i = 0; i < vlen; i++) {
-      const name = btf.enumValueName(id, i);
-      // Enumerators share the identifier namespace with typedefs.
-      const dups = this.nameDups(this.identNames, name);
+      const nameOff = btf.enumValueNameOff(id, i);
       out.byte(0x0a);
       indent(out, lvl + 1);
-      out.text(name);
-      if (dups > 1) {
-        out.text("___");
-        out.uint(dups);
-      }
+      // Enumerators share the identifier namespace with typedefs.
+      this.writeName(nameOff, this.identNames.bump(nameOff));
       out.text(" = ");
       if (is64) {
         const v = btf.enum64Value(id, i);
@@ -519,8 +522,11 @@ export class CEmitter {
 
   // --- declarators ---------------------------------------------------------------
 
-  /** A declaration of `fname` with type `id` in C syntax (btf_dump_emit_type_decl). */
-  private emitTypeDecl(id: number, fname: string, lvl: number): void {
+  /**
+   * A declaration of a name with type `id` in C syntax (btf_dump_emit_type_decl).
+   * The name is given as a string offset and holder count, so it is copied, not decoded.
+   */
+  private emitTypeDecl(id: number, fnameOff: number, fnameSuffix: number, lvl: number): void {
     const btf = this.btf;
     const stack: number[] = [];
     for (;;) {
@@ -547,7 +553,7 @@ export class CEmitter {
     }
     this.enter(id);
     try {
-      this.emitTypeChain(stack, fname, lvl);
+      this.emitTypeChain(stack, fnameOff, fnameSuffix, lvl);
     } finally {
       this.depth--;
     }
@@ -571,12 +577,13 @@ export class CEmitter {
     while (stack.length && isModifierKind(this.btf.kind(stack[stack.length - 1]))) stack.pop();
   }
 
-  private emitName(fname: string, lastWasPtr: boolean): void {
-    if (fname && !lastWasPtr) this.out.byte(0x20);
-    this.out.text(fname);
+  private emitName(fnameOff: number, fnameSuffix: number, lastWasPtr: boolean): void {
+    if (this.isEmptyName(fnameOff)) return;
+    if (!lastWasPtr) this.out.byte(0x20);
+    this.writeName(fnameOff, fnameSuffix);
   }
 
-  private emitTypeChain(stack: number[], fname: string, lvl: number): void {
+  private emitTypeChain(stack: number[], fnameOff: number, fnameSuffix: number, lvl: number): void {
     const btf = this.btf;
     const out = this.out;
     let lastWasPtr = true;
@@ -593,7 +600,7 @@ export class CEmitter {
         case BTF_KIND_INT:
         case BTF_KIND_FLOAT:
           this.emitMods(stack);
-          out.text(this.origName(id));
+          btf.writeStr(btf.nameOff(id), out);
           break;
         case BTF_KIND_STRUCT:
         case BTF_KIND_UNION:
@@ -607,7 +614,7 @@ export class CEmitter {
           if (btf.nameOff(id) === 0) this.emitEnumDef(id, lvl);
           else {
             out.text("enum ");
-            out.text(this.typeName(id));
+            this.writeName(btf.nameOff(id), this.typeSuffix(id));
           }
           break;
         case BTF_KIND_FWD:
@@ -616,7 +623,7 @@ export class CEmitter {
           break;
         case BTF_KIND_TYPEDEF:
           this.emitMods(stack);
-          out.text(this.identName(id));
+          this.writeName(btf.nameOff(id), this.identSuffix(id));
           break;
         case BTF_KIND_PTR:
           out.text(lastWasPtr ? "*" : " *");
@@ -632,22 +639,24 @@ export class CEmitter {
           break;
         case BTF_KIND_TYPE_TAG:
           this.emitMods(stack);
-          out.text(` __attribute__((btf_type_tag("${this.origName(id)}")))`);
+          out.text(' __attribute__((btf_type_tag("');
+          btf.writeStr(btf.nameOff(id), out);
+          out.text('")))');
           break;
         case BTF_KIND_ARRAY: {
           const nelems = btf.word(id, 2);
           this.dropMods(stack);
           if (stack.length === 0) {
-            this.emitName(fname, lastWasPtr);
+            this.emitName(fnameOff, fnameSuffix, lastWasPtr);
             out.byte(0x5b);
             out.uint(nelems);
             out.byte(0x5d);
             return;
           }
           const multidim = btf.kind(stack[stack.length - 1]) === BTF_KIND_ARRAY;
-          if (fname && !lastWasPtr) out.byte(0x20);
+          if (!this.isEmptyName(fnameOff) && !lastWasPtr) out.byte(0x20);
           if (!multidim) out.byte(0x28);
-          this.emitTypeChain(stack, fname, lvl);
+          this.emitTypeChain(stack, fnameOff, fnameSuffix, lvl);
           if (!multidim) out.byte(0x29);
           out.byte(0x5b);
           out.uint(nelems);
@@ -658,10 +667,10 @@ export class CEmitter {
           this.dropMods(stack);
           if (stack.length) {
             out.text(" (");
-            this.emitTypeChain(stack, fname, lvl);
+            this.emitTypeChain(stack, fnameOff, fnameSuffix, lvl);
             out.byte(0x29);
           } else {
-            this.emitName(fname, lastWasPtr);
+            this.emitName(fnameOff, fnameSuffix, lastWasPtr);
           }
           out.byte(0x28);
           const vlen = btf.vlen(id);
@@ -677,7 +686,7 @@ export class CEmitter {
               out.text("...");
               break;
             }
-            this.emitTypeDecl(pType, btf.str(btf.paramNameOff(id, i)) ?? "", lvl);
+            this.emitTypeDecl(pType, btf.paramNameOff(id, i), 1, lvl);
           }
           out.byte(0x29);
           return;
@@ -687,6 +696,6 @@ export class CEmitter {
       }
       lastWasPtr = kind === BTF_KIND_PTR;
     }
-    this.emitName(fname, lastWasPtr);
+    this.emitName(fnameOff, fnameSuffix, lastWasPtr);
   }
 }
