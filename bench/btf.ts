@@ -1,6 +1,6 @@
 /** Foundation figures: parse-to-index, full decode, raw dump vs bpftool. */
 import fs from "node:fs";
-import { Btf, dumpRawBytes } from "../dist/index.js";
+import { Btf, dumpCBytes, dumpRawBytes } from "../dist/index.js";
 import { CLI, fixture, hasCommand, row, timeCommands, timeMs } from "./lib.js";
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -29,7 +29,8 @@ export function benchBtf(): void {
     }, 5, 1).toFixed(1)} ms`,
   );
   row("first name lookup (builds the name index)", `${timeMs(() => Btf.parse(bytes).idsByName("task_struct"), 10, 2).toFixed(2)} ms`);
-  row("raw dump in process (median of 10)", `${timeMs(() => dumpRawBytes(btf), 10, 2).toFixed(1)} ms`);
+  row("raw dump in process, warm (median of 10)", `${timeMs(() => dumpRawBytes(btf), 10, 2).toFixed(1)} ms`);
+  row("vmlinux.h in process, warm (median of 10)", `${timeMs(() => dumpCBytes(Btf.parse(bytes)), 10, 2).toFixed(1)} ms`);
 
   if (!hasCommand("bpftool")) {
     row("raw dump vs bpftool", "skipped: bpftool not installed");
@@ -42,4 +43,14 @@ export function benchBtf(): void {
   row("raw dump wall time, btfkit CLI (median of 10)", `${t.btfkit.ms.toFixed(1)} ms, max RSS ${t.btfkit.maxRssMiB?.toFixed(0)} MiB`);
   row("raw dump wall time, bpftool 7.1 (median of 10)", `${t.bpftool.ms.toFixed(1)} ms, max RSS ${t.bpftool.maxRssMiB?.toFixed(0)} MiB`);
   row("ratio btfkit / bpftool (target <= 0.8)", `${(t.btfkit.ms / t.bpftool.ms).toFixed(2)}x`);
+
+  const c = timeCommands({
+    btfkit: ["node", CLI, "btf", "dump", "file", file, "format", "c"],
+    bpftool: ["bpftool", "btf", "dump", "file", file, "format", "c"],
+  });
+  row("vmlinux.h wall time, btfkit CLI (median of 10)", `${c.btfkit.ms.toFixed(1)} ms, max RSS ${c.btfkit.maxRssMiB?.toFixed(0)} MiB`);
+  row("vmlinux.h wall time, bpftool 7.1 (median of 10)", `${c.bpftool.ms.toFixed(1)} ms, max RSS ${c.bpftool.maxRssMiB?.toFixed(0)} MiB`);
+  row("ratio btfkit / bpftool (target <= 0.8)", `${(c.btfkit.ms / c.bpftool.ms).toFixed(2)}x`);
+  const node = timeCommands({ node: ["node", "-e", "0"] });
+  row("node start-up alone (node -e 0)", `${node.node.ms.toFixed(1)} ms`);
 }

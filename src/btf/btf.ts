@@ -42,6 +42,8 @@ export const BTF_HEADER_LEN = 24;
 export const BTF_HEADER_LEN_LAYOUT = 32;
 /** libbpf's MAX_RESOLVE_DEPTH (btf.c), used by size resolution. */
 export const MAX_RESOLVE_DEPTH = 32;
+/** Struct-in-struct nesting alignof() follows: far beyond real types (vmlinux stays under 20), far within the JS stack. */
+export const MAX_NESTING_DEPTH = 1024;
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -183,6 +185,10 @@ export class Btf {
       if (h.layoutOff + h.layoutLen > dataLen || h.layoutOff % 4 !== 0 || h.layoutLen % 4 !== 0) {
         throw err(`layout section [${h.layoutOff}, +${h.layoutLen}) is misaligned or runs past the data`, 24);
       }
+      const overlaps = (off: number, len: number) => h.layoutOff! < off + len && off < h.layoutOff! + h.layoutLen!;
+      if (overlaps(h.typeOff, h.typeLen) || overlaps(h.strOff, h.strLen)) {
+        throw err(`layout section [${h.layoutOff}, +${h.layoutLen}) overlaps the type or string section`, 24);
+      }
     }
     return h;
   }
@@ -256,7 +262,8 @@ export class Btf {
   /** Word index of an own type's record; -1 for void. Throws for ids out of range. */
   private rec(id: number): number {
     const i = id - this.startId;
-    if (i >= 0 && i < this.offsets.length) return this.offsets[i];
+    // `i >>> 0 === i` also turns away fractional ids, which index typed arrays as undefined.
+    if (i >>> 0 === i && i < this.offsets.length) return this.offsets[i];
     if (id === 0 && !this.base) return -1;
     throw new BtfError(`type id ${id} is out of range (1..${this.count - 1})`, { typeId: id });
   }
@@ -264,7 +271,7 @@ export class Btf {
   /** Word k of a type's record (0 name_off, 1 info, 2 size/type, 3.. trailing data); void reads as 0. */
   private field(id: number, k: number): number {
     const i = id - this.startId;
-    if (i >= 0 && i < this.offsets.length) return this.words[this.offsets[i] + k];
+    if (i >>> 0 === i && i < this.offsets.length) return this.words[this.offsets[i] + k];
     if (id < this.startId && this.base) return this.base.field(id, k);
     if (id === 0) return 0;
     throw new BtfError(`type id ${id} is out of range (1..${this.count - 1})`, { typeId: id });
@@ -553,6 +560,8 @@ export class Btf {
 
   set pointerSize(size: number) {
     this.ptrSize = size;
+    // Cached alignments of pointers (and of structs holding them) depend on it.
+    this.alignCache = undefined;
   }
 
   private guessPointerSize(): number {
@@ -604,7 +613,12 @@ export class Btf {
 
   /** libbpf's btf__align_of, including its packed-struct heuristic. Returns 0 when unknown. */
   alignof(id: number): number {
-    if (id < this.startId && this.base) return this.base.alignof(id);
+    return this.alignAt(id, 0);
+  }
+
+  /** alignof() for a type nested `depth` structs/unions deep in the original query. */
+  private alignAt(id: number, depth: number): number {
+    if (id < this.startId && this.base) return this.base.alignAt(id, depth);
     const cache = (this.alignCache ??= new Int32Array(this.offsets.length));
     const i = id - this.startId;
     const own = i >= 0 && i < cache.length;
@@ -612,7 +626,7 @@ export class Btf {
     if (own && cache[i] < 0) throw new BtfError("type contains itself by value", { typeId: id });
     if (own) cache[i] = -1;
     try {
-      const a = this.computeAlign(id);
+      const a = this.computeAlign(id, depth);
       if (own) cache[i] = a + 1;
       return a;
     } finally {
@@ -620,7 +634,7 @@ export class Btf {
     }
   }
 
-  private computeAlign(id: number): number {
+  private computeAlign(id: number, depth: number): number {
     for (let hops = 0; hops <= MAX_RESOLVE_DEPTH; hops++) {
       const k = this.kind(id);
       switch (k) {
@@ -643,7 +657,7 @@ export class Btf {
           break;
         case BTF_KIND_STRUCT:
         case BTF_KIND_UNION:
-          return this.compositeAlign(id);
+          return this.compositeAlign(id, depth);
         default:
           return 0;
       }
@@ -651,11 +665,13 @@ export class Btf {
     throw new BtfError(`type chain deeper than ${MAX_RESOLVE_DEPTH} while resolving alignment`, { typeId: id });
   }
 
-  private compositeAlign(id: number): number {
+  private compositeAlign(id: number, depth: number): number {
+    // Each level costs stack frames; hostile input could otherwise nest until the stack overflows.
+    if (depth >= MAX_NESTING_DEPTH) throw new BtfError(`structs/unions nested deeper than ${MAX_NESTING_DEPTH}`, { typeId: id });
     const vlen = this.vlen(id);
     let maxAlign = 1;
     for (let i = 0; i < vlen; i++) {
-      const align = this.alignof(this.memberType(id, i));
+      const align = this.alignAt(this.memberType(id, i), depth + 1);
       if (align <= 0) return 0;
       maxAlign = Math.max(maxAlign, align);
       // A member off its natural alignment means the struct is packed.

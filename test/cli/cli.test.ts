@@ -1,0 +1,86 @@
+/** The CLI end to end: bpftool-compatible syntax, exit codes, atomic output. */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT, basePath, modulePath, oracle, run, vmlinuxPath } from "../helpers/env.js";
+
+const CLI = path.join(ROOT, "dist/cli/main.js");
+
+function btfkit(args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "buffer", maxBuffer: 1 << 30 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString("utf8") };
+}
+
+const vmlinux = () => vmlinuxPath("linux-6.18.44-fc-v657.btf");
+
+describe.skipIf(!oracle("bpftool"))("btfkit btf dump matches bpftool byte for byte", () => {
+  const cases: Array<[string, string[]]> = [
+    ["raw", []],
+    ["-j", ["-j"]],
+    ["-p", ["-p"]],
+  ];
+  for (const [label, flags] of cases) {
+    it(`${label} on a module with -B`, () => {
+      const args = [...flags, "-B", basePath("linux-6.1.0-56-amd64.btf"), "btf", "dump", "file", modulePath("nf_tables.btf")];
+      const ours = btfkit(args);
+      expect(ours.stderr).toBe("");
+      expect(ours.status).toBe(0);
+      expect(ours.stdout.equals(run("bpftool", args))).toBe(true);
+    });
+  }
+  it("format c of a vmlinux", () => {
+    const args = ["btf", "dump", "file", vmlinux(), "format", "c"];
+    const ours = btfkit(args);
+    expect(ours.status).toBe(0);
+    expect(ours.stdout.equals(run("bpftool", args))).toBe(true);
+  });
+  it("options after the subcommand work too", () => {
+    const ours = btfkit(["btf", "dump", "file", modulePath("crc8.btf"), "-B", basePath("linux-6.1.0-56-amd64.btf"), "-j"]);
+    const ref = run("bpftool", ["-j", "-B", basePath("linux-6.1.0-56-amd64.btf"), "btf", "dump", "file", modulePath("crc8.btf")]);
+    expect(ours.stdout.equals(ref)).toBe(true);
+  });
+});
+
+describe("btfkit errors and exit codes", () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-cli-"));
+
+  it("usage errors exit 2", () => {
+    expect(btfkit(["btf", "dump"]).status).toBe(2);
+    expect(btfkit(["btf", "dump", "file"]).status).toBe(2);
+    expect(btfkit(["btf", "dump", "file", vmlinux(), "format", "yaml"]).status).toBe(2);
+    expect(btfkit(["btf", "dump", "file", vmlinux(), "root_id", "x"]).status).toBe(2);
+    expect(btfkit(["nonsense"]).status).toBe(2);
+  });
+
+  it("invalid input exits 3 and names the file", () => {
+    const bad = path.join(tmp, "garbage.btf");
+    fs.writeFileSync(bad, Buffer.from("this is not BTF at all, not even close"));
+    const r = btfkit(["btf", "dump", "file", bad]);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain(bad);
+    expect(r.stderr).toMatch(/BtfError|bad BTF magic/);
+  });
+
+  it("a missing file exits 1", () => {
+    expect(btfkit(["btf", "dump", "file", path.join(tmp, "nope")]).status).toBe(1);
+  });
+
+  it("-o writes atomically and leaves nothing behind on failure", () => {
+    const out = path.join(tmp, "out.txt");
+    expect(btfkit(["btf", "dump", "file", modulePath("crc8.btf"), "-B", basePath("linux-6.1.0-56-amd64.btf"), "-o", out]).status).toBe(0);
+    expect(fs.readFileSync(out, "utf8")).toMatch(/^\[100751\] /);
+    const failed = path.join(tmp, "failed.txt");
+    const bad = path.join(tmp, "garbage.btf");
+    expect(btfkit(["btf", "dump", "file", bad, "-o", failed]).status).toBe(3);
+    expect(fs.existsSync(failed)).toBe(false);
+    expect(fs.readdirSync(tmp).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("root_id dumps only the given types", () => {
+    const r = btfkit(["btf", "dump", "file", vmlinux(), "root_id", "1", "root_id", "2"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString().split("\n").filter((l) => l.startsWith("["))).toHaveLength(2);
+  });
+});
