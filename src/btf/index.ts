@@ -9,3 +9,4 @@ export type * from "./types.js";
 export * from "./sink.js";
 export * from "./load.js";
 export * from "./dump-c/index.js";
+export { sortedTypeIds } from "./dump-c/sort.js";

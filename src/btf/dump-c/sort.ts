@@ -1,0 +1,227 @@
+/**
+ * The id-independent emission order newer bpftool (7.5+) uses for `format c`:
+ * by kind rank, then a sort name seen through pointers/typedefs/arrays, then
+ * the type's own name, then a hash of its names and members, then the id.
+ * Two blobs holding the same types in different id orders thus give the same
+ * header.
+ */
+import type { Btf } from "../btf.js";
+import { BtfError } from "../../errors.js";
+import {
+  BTF_KIND_ARRAY,
+  BTF_KIND_CONST,
+  BTF_KIND_DECL_TAG,
+  BTF_KIND_ENUM,
+  BTF_KIND_ENUM64,
+  BTF_KIND_FLOAT,
+  BTF_KIND_FUNC_PROTO,
+  BTF_KIND_INT,
+  BTF_KIND_PTR,
+  BTF_KIND_RESTRICT,
+  BTF_KIND_STRUCT,
+  BTF_KIND_TYPEDEF,
+  BTF_KIND_TYPE_TAG,
+  BTF_KIND_UNION,
+  BTF_KIND_VOLATILE,
+} from "../kinds.js";
+
+const MAX_RANK = 10;
+/** Reference chains longer than this only occur in cyclic (malformed) BTF. */
+const MAX_CHAIN = 4096;
+
+function isRefLike(kind: number): boolean {
+  return (
+    kind === BTF_KIND_TYPE_TAG ||
+    kind === BTF_KIND_CONST ||
+    kind === BTF_KIND_PTR ||
+    kind === BTF_KIND_VOLATILE ||
+    kind === BTF_KIND_RESTRICT ||
+    kind === BTF_KIND_TYPEDEF ||
+    kind === BTF_KIND_DECL_TAG
+  );
+}
+
+function tooLong(id: number): BtfError {
+  return new BtfError(`reference chain longer than ${MAX_CHAIN} types while sorting (a cycle?)`, { typeId: id });
+}
+
+/** Kind rank: anonymous enums, named enums, ints/floats, named structs, named protos; the rest last. */
+function rank(btf: Btf, id: number): number {
+  let hasName = false;
+  for (let hops = 0; hops < MAX_CHAIN; hops++) {
+    if (btf.nameOff(id) !== 0) hasName = true;
+    const kind = btf.kind(id);
+    switch (kind) {
+      case BTF_KIND_ENUM:
+      case BTF_KIND_ENUM64:
+        return hasName ? 1 : 0;
+      case BTF_KIND_INT:
+      case BTF_KIND_FLOAT:
+        return 2;
+      case BTF_KIND_STRUCT:
+      case BTF_KIND_UNION:
+        return hasName ? 3 : MAX_RANK;
+      case BTF_KIND_FUNC_PROTO:
+        return hasName ? 4 : MAX_RANK;
+      case BTF_KIND_ARRAY:
+        if (!hasName) return MAX_RANK;
+        id = btf.word(id, 0);
+        break;
+      default:
+        if (!hasName || !isRefLike(kind)) return MAX_RANK;
+        id = btf.sizeOrType(id);
+    }
+  }
+  throw tooLong(id);
+}
+
+/** String offset of the sort name: the name at the end of a reference chain; an anonymous enum's first enumerator. */
+function sortNameOff(btf: Btf, id: number): number {
+  let fromRef = false;
+  for (let hops = 0; hops < MAX_CHAIN; hops++) {
+    const kind = btf.kind(id);
+    if (kind === BTF_KIND_ENUM || kind === BTF_KIND_ENUM64) {
+      const off = btf.nameOff(id);
+      return !fromRef && off === 0 && btf.vlen(id) > 0 ? btf.enumValueNameOff(id, 0) : off;
+    }
+    if (kind === BTF_KIND_ARRAY) id = btf.word(id, 0);
+    else if (isRefLike(kind)) id = btf.sizeOrType(id);
+    else return btf.nameOff(id);
+    fromRef = true;
+  }
+  throw tooLong(id);
+}
+
+/**
+ * bpftool's 64-bit wrapping `hash * 31 + value`, kept as two 32-bit halves
+ * mutated in place, so hashing allocates nothing and needs no BigInt.
+ */
+class Hash64 {
+  hi = 0;
+  lo = 0;
+
+  mix(vhi: number, vlo: number): void {
+    const lo = this.lo * 31 + vlo;
+    const carry = Math.floor(lo / 0x100000000);
+    this.hi = (Math.imul(this.hi, 31) + vhi + carry) >>> 0;
+    this.lo = lo >>> 0;
+  }
+
+  /** Mixes in libbpf's str_hash of a name (h = h * 31 + c over its bytes as signed chars); offset 0 adds nothing. */
+  mixName(btf: Btf, off: number): void {
+    if (off === 0) return;
+    const s = new Hash64();
+    const bytes = btf.strSource(off);
+    if (bytes) {
+      for (let p = btf.strPos(off); p < bytes.length && bytes[p] !== 0; p++) {
+        const c = bytes[p];
+        if (c < 0x80) s.mix(0, c);
+        else s.mix(0xffffffff, c - 0x100 + 0x100000000);
+      }
+    }
+    this.mix(s.hi, s.lo);
+  }
+}
+
+/** bpftool's disambiguation hash: names of the type, its enumerators or members (and their types' names). */
+function disambigHash(btf: Btf, id: number, members: boolean, depth = 0): Hash64 {
+  if (depth > MAX_CHAIN) throw tooLong(id);
+  const h = new Hash64();
+  h.mixName(btf, btf.nameOff(id));
+  const kind = btf.kind(id);
+  const vlen = btf.vlen(id);
+  if (kind === BTF_KIND_ENUM || kind === BTF_KIND_ENUM64) {
+    for (let i = 0; i < vlen; i++) h.mixName(btf, btf.enumValueNameOff(id, i));
+  } else if (kind === BTF_KIND_STRUCT || kind === BTF_KIND_UNION) {
+    if (!members) return h;
+    for (let i = 0; i < vlen; i++) {
+      h.mixName(btf, btf.memberNameOff(id, i));
+      const m = disambigHash(btf, btf.memberType(id, i), false, depth + 1);
+      h.mix(m.hi, m.lo);
+    }
+  } else if (isRefLike(kind)) {
+    const t = disambigHash(btf, btf.sizeOrType(id), members, depth + 1);
+    h.mix(t.hi, t.lo);
+  } else if (kind === BTF_KIND_ARRAY) {
+    h.mix(0, btf.word(id, 2));
+    const t = disambigHash(btf, btf.word(id, 0), members, depth + 1);
+    h.mix(t.hi, t.lo);
+  }
+  return h;
+}
+
+/** strcmp over two names in the string section(s). */
+function compareNames(btf: Btf, a: number, b: number): number {
+  const sa = btf.strSource(a);
+  const sb = btf.strSource(b);
+  let pa = sa ? btf.strPos(a) : 0;
+  let pb = sb ? btf.strPos(b) : 0;
+  for (;;) {
+    const ca = sa && pa < sa.length ? sa[pa] : 0;
+    const cb = sb && pb < sb.length ? sb[pb] : 0;
+    if (ca !== cb || ca === 0) return ca - cb;
+    pa++;
+    pb++;
+  }
+}
+
+/**
+ * Name ordinals (byte-wise order, as strcmp gives) for every string offset
+ * used, so the type sort compares integers. Names are compared in place,
+ * never decoded.
+ */
+function nameOrdinals(btf: Btf, offsetLists: Uint32Array[]): (off: number) => number {
+  const seen = new Set<number>();
+  for (const offsets of offsetLists) for (const off of offsets) seen.add(off);
+  const unique = Uint32Array.from(seen).sort((a, b) => compareNames(btf, a, b));
+  const ord = new Map<number, number>();
+  let n = 0;
+  for (let i = 0; i < unique.length; i++) {
+    if (i > 0 && compareNames(btf, unique[i - 1], unique[i]) !== 0) n++;
+    ord.set(unique[i], n);
+  }
+  return (off) => ord.get(off)!;
+}
+
+/** All ids 0..count-1 in bpftool's sorted order (void included, as bpftool sorts it too). */
+export function sortedTypeIds(btf: Btf): Uint32Array {
+  const n = btf.count;
+  if (n >= 2 ** 24) throw new BtfError(`too many types to sort (${n})`, {});
+  const ranks = new Uint8Array(n);
+  const sortOffs = new Uint32Array(n);
+  const ownOffs = new Uint32Array(n);
+  for (let id = 0; id < n; id++) {
+    ranks[id] = rank(btf, id);
+    sortOffs[id] = sortNameOff(btf, id);
+    ownOffs[id] = btf.nameOff(id);
+  }
+  const ordinal = nameOrdinals(btf, [sortOffs, ownOffs]);
+  // rank < 16 and ordinals < 2^24 pack exactly into one double: one numeric comparison per pair.
+  const keys = new Float64Array(n);
+  for (let id = 0; id < n; id++) {
+    keys[id] = (ranks[id] * 2 ** 24 + ordinal(sortOffs[id])) * 2 ** 24 + ordinal(ownOffs[id]);
+  }
+  // Hashes are needed only to break ties; computed on demand, cached as two 32-bit halves.
+  const hashHi = new Uint32Array(n);
+  const hashLo = new Uint32Array(n);
+  const hashed = new Uint8Array(n);
+  const hash = (id: number) => {
+    if (hashed[id]) return;
+    const h = disambigHash(btf, id, true);
+    hashHi[id] = h.hi;
+    hashLo[id] = h.lo;
+    hashed[id] = 1;
+  };
+  const ids = new Uint32Array(n);
+  for (let i = 0; i < n; i++) ids[i] = i;
+  ids.sort((a, b) => {
+    const r = keys[a] - keys[b];
+    if (r) return r;
+    hash(a);
+    hash(b);
+    if (hashHi[a] !== hashHi[b]) return hashHi[a] < hashHi[b] ? -1 : 1;
+    if (hashLo[a] !== hashLo[b]) return hashLo[a] < hashLo[b] ? -1 : 1;
+    return a - b;
+  });
+  return ids;
+}
