@@ -10,3 +10,6 @@ export * from "./sink.js";
 export * from "./load.js";
 export * from "./dump-c/index.js";
 export { sortedTypeIds } from "./dump-c/sort.js";
+export * from "./merge.js";
+export * from "./remap.js";
+export * from "./roots.js";

@@ -1,20 +1,20 @@
 /** `btfkit btf ...`: dump BTF like `bpftool btf dump`. */
-import { Command, InvalidArgumentError } from "commander";
-import { Btf, dumpCBytes, dumpJson, dumpRawBytes, loadBtf } from "../index.js";
-import { emit, readInput } from "./io.js";
+import { Command, Option } from "commander";
+import { Btf, dumpCBytes, dumpJson, dumpRawBytes, loadBtf, mergeSplit, resolveRoots } from "../index.js";
 import { UsageError } from "./errors.js";
+import { emit, readInput } from "./io.js";
 
 export interface DumpArgs {
-  file: string;
+  files: string[];
   format: "raw" | "c";
-  rootIds: number[];
+  /** `format c sorted` / `format c unsorted`; undefined when not given. */
+  sorted?: boolean;
+  rootIds: string[];
 }
 
-/** Parses bpftool's keyword syntax: `file PATH [format raw|c] [root_id ID]...`. */
+/** Parses bpftool's keyword syntax: `file PATH... [format raw|c [sorted|unsorted]] [root_id ID]...`. */
 export function parseDumpArgs(words: string[]): DumpArgs {
-  let file: string | undefined;
-  let format: "raw" | "c" = "raw";
-  const rootIds: number[] = [];
+  const args: DumpArgs = { files: [], format: "raw", rootIds: [] };
   for (let i = 0; i < words.length; i++) {
     const key = words[i];
     const value = words[i + 1];
@@ -22,27 +22,25 @@ export function parseDumpArgs(words: string[]): DumpArgs {
     i++;
     switch (key) {
       case "file":
-        if (file !== undefined) throw new UsageError("only one 'file' is supported");
-        file = value;
+        args.files.push(value);
         break;
       case "format":
         if (value !== "raw" && value !== "c") throw new UsageError(`unknown format '${value}' (want raw or c)`);
-        format = value;
+        args.format = value;
+        if (value === "c" && (words[i + 1] === "sorted" || words[i + 1] === "unsorted")) {
+          args.sorted = words[++i] === "sorted";
+        }
         break;
       case "root_id":
-        rootIds.push(parseTypeId(value));
+        if (!/^\d+$/.test(value)) throw new UsageError(`root_id '${value}' is not a type id`);
+        args.rootIds.push(value);
         break;
       default:
         throw new UsageError(`unexpected '${key}' (want: file PATH [format raw|c] [root_id ID])`);
     }
   }
-  if (file === undefined) throw new UsageError("missing 'file PATH'");
-  return { file, format, rootIds };
-}
-
-function parseTypeId(s: string): number {
-  if (!/^\d+$/.test(s)) throw new InvalidArgumentError(`'${s}' is not a type id`);
-  return Number(s);
+  if (!args.files.length) throw new UsageError("missing 'file PATH'");
+  return args;
 }
 
 /** Split BTF under /sys/kernel/btf/ gets vmlinux as its base, as bpftool does. */
@@ -61,9 +59,18 @@ function loadFile(file: string, base?: Btf): Btf {
   }
 }
 
-export function openBtf(file: string, baseFile?: string): Btf {
-  const basePath = baseFile ?? implicitBase(file);
-  return loadFile(file, basePath ? loadFile(basePath) : undefined);
+/**
+ * One file: itself, on `-B BASE` if given. Several files: split blobs merged
+ * over `-B BASE`, or, without -B, over the first file (vmlinux + modules).
+ */
+export function openBtf(files: string[], baseFile?: string): Btf {
+  if (files.length === 1) {
+    const basePath = baseFile ?? implicitBase(files[0]);
+    return loadFile(files[0], basePath ? loadFile(basePath) : undefined);
+  }
+  const base = loadFile(baseFile ?? files[0]);
+  const modules = (baseFile ? files : files.slice(1)).map((f) => loadFile(f, base));
+  return mergeSplit(base, modules);
 }
 
 export interface GlobalOptions {
@@ -71,28 +78,33 @@ export interface GlobalOptions {
   pretty?: boolean;
   baseBtf?: string;
   output?: string;
+  sort?: boolean;
+  root?: string[];
 }
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function btfCommand(): Command {
   const btf = new Command("btf").description("inspect BTF (like bpftool btf)");
   btf
     .command("dump")
-    .description("dump BTF types: dump file PATH [format raw|c] [root_id ID]...")
-    .argument("<words...>", "file PATH [format raw|c] [root_id ID]...")
+    .description("dump BTF types: dump file PATH... [format raw|c [sorted|unsorted]] [root_id ID]...")
+    .argument("<words...>", "file PATH... [format raw|c [sorted|unsorted]] [root_id ID]...")
     .option("-o, --output <file>", "write to FILE (atomically) instead of stdout")
+    .option("--sort", "format c: emit types in an id-independent order (as bpftool 7.5+ does)")
+    .addOption(new Option("--root <name|id>", "format c: only this type and what it needs (repeatable, globs allowed)").argParser(collect))
     .action(async (words: string[], _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
       const args = parseDumpArgs(words);
-      const b = openBtf(args.file, opts.baseBtf);
-      for (const id of args.rootIds) {
-        if (!b.hasType(id)) throw new UsageError(`root_id ${id} is out of range (1..${b.count - 1})`);
-      }
-      const ids = args.rootIds.length ? args.rootIds : undefined;
+      const b = openBtf(args.files, opts.baseBtf);
+      const roots = [...args.rootIds, ...(opts.root ?? [])];
+      const ids = roots.length ? resolveRoots(b, roots) : undefined;
       const pretty = opts.pretty === true;
       if (args.format === "c" && (opts.json || pretty)) throw new UsageError("format c has no JSON output");
+      const sorted = args.sorted ?? opts.sort === true;
       const out =
         args.format === "c"
-          ? dumpCBytes(b, { rootIds: ids })
+          ? dumpCBytes(b, { rootIds: ids, sorted })
           : opts.json || pretty
             ? dumpJson(b, { ids, pretty })
             : dumpRawBytes(b, { ids });

@@ -1,0 +1,423 @@
+/**
+ * .BTF.ext codec: the per-instruction function, line and CO-RE relocation
+ * records clang attaches to BPF programs.
+ *
+ * Layout: a header (magic 0xeb9f, version 1, flags 0, hdr_len, then offset and
+ * length pairs for func_info, line_info and, when hdr_len >= 32, core_relo,
+ * all relative to the end of the header). Each non-empty subsection is a u32
+ * record size followed by blocks {sec_name_off, num_info, records} that use
+ * its length up exactly.
+ *
+ * Decoding validates as libbpf does, with one difference: either byte order is
+ * accepted (detected from the magic), whereas libbpf 1.1 refuses .BTF.ext not
+ * in host order. Encoding reproduces clang's output byte for byte.
+ */
+import { BtfExtError, type Where } from "../errors.js";
+
+export const BTF_EXT_MAGIC = 0xeb9f;
+export const BTF_EXT_VERSION = 1;
+/** Header up to line_info_len: the shortest libbpf accepts. */
+export const BTF_EXT_HEADER_LEN_MIN = 24;
+/** Header with core_relo_off and core_relo_len, as clang writes it. */
+export const BTF_EXT_HEADER_LEN = 32;
+export const FUNC_INFO_MIN_REC_SIZE = 8;
+export const LINE_INFO_MIN_REC_SIZE = 16;
+export const CORE_RELO_MIN_REC_SIZE = 16;
+/** libbpf's limit on access string components (BPF_CORE_SPEC_MAX_LEN). */
+export const CORE_SPEC_MAX_LEN = 64;
+
+/** Records for one ELF section (a BPF program's code section). */
+export interface BtfExtInfoSection<R> {
+  /** Offset of the ELF section's name in the .BTF string table. */
+  secNameOff: number;
+  records: R[];
+}
+
+interface ExtraBytes {
+  /** Bytes past the known fields when the record size is larger than the minimum; zero-filled on encode when absent. */
+  extra?: Uint8Array;
+}
+
+export interface FuncInfo extends ExtraBytes {
+  /** Byte offset of the function's first instruction in its ELF section. */
+  insnOff: number;
+  /** BTF id of the FUNC type. */
+  typeId: number;
+}
+
+export interface LineInfo extends ExtraBytes {
+  insnOff: number;
+  fileNameOff: number;
+  lineOff: number;
+  /** Line number << 10 | column; see lineInfoLine and lineInfoColumn. */
+  lineCol: number;
+}
+
+export interface CoreRelo extends ExtraBytes {
+  insnOff: number;
+  /** BTF id of the root type the access string starts from. */
+  typeId: number;
+  /** Offset of the access string ("0:1:2") in the .BTF string table. */
+  accessStrOff: number;
+  /** A CoreReloKind value. */
+  kind: number;
+}
+
+/**
+ * Where the subsections sat, relative to the end of the header, when that
+ * differs from the layout clang writes. Bytes outside the header's known
+ * fields and the subsections are not kept: they encode as zeros, which is
+ * what every known producer writes. Offsets of empty subsections are kept
+ * because producers differ there (clang points an empty core_relo at the end
+ * of line_info, the libbpf linker writes 0).
+ */
+export interface BtfExtLayout {
+  funcInfoOff: number;
+  lineInfoOff: number;
+  /** Ignored when hdrLen < 32. */
+  coreReloOff: number;
+  /** Total byte length of the section. */
+  size: number;
+}
+
+export interface BtfExt {
+  littleEndian: boolean;
+  /** Header length: 32 from clang; 24 means no core_relo fields. Bytes past the known fields are zero. */
+  hdrLen: number;
+  /** Record sizes; the minimum for a subsection that is absent. */
+  funcRecSize: number;
+  lineRecSize: number;
+  coreRecSize: number;
+  funcInfo: BtfExtInfoSection<FuncInfo>[];
+  lineInfo: BtfExtInfoSection<LineInfo>[];
+  coreRelos: BtfExtInfoSection<CoreRelo>[];
+  /** Present only for layouts other than clang's; drop it after changing records to get the canonical layout. */
+  layout?: BtfExtLayout;
+}
+
+export const CoreReloKind = {
+  FIELD_BYTE_OFFSET: 0,
+  FIELD_BYTE_SIZE: 1,
+  FIELD_EXISTS: 2,
+  FIELD_SIGNED: 3,
+  FIELD_LSHIFT_U64: 4,
+  FIELD_RSHIFT_U64: 5,
+  TYPE_ID_LOCAL: 6,
+  TYPE_ID_TARGET: 7,
+  TYPE_EXISTS: 8,
+  TYPE_SIZE: 9,
+  ENUMVAL_EXISTS: 10,
+  ENUMVAL_VALUE: 11,
+  TYPE_MATCHES: 12,
+} as const;
+
+/** The short names libbpf prints in its CO-RE logs, so our messages read the same. */
+const KIND_NAMES = [
+  "byte_off",
+  "byte_sz",
+  "field_exists",
+  "signed",
+  "lshift_u64",
+  "rshift_u64",
+  "local_type_id",
+  "target_type_id",
+  "type_exists",
+  "type_size",
+  "enumval_exists",
+  "enumval_value",
+  "type_matches",
+];
+
+export function coreReloKindName(kind: number): string {
+  return KIND_NAMES[kind] ?? `unknown(${kind})`;
+}
+
+export function lineInfoLine(lineCol: number): number {
+  return lineCol >>> 10;
+}
+
+export function lineInfoColumn(lineCol: number): number {
+  return lineCol & 0x3ff;
+}
+
+/**
+ * Split a CO-RE access string ("0:1:0:5") into indices, with libbpf's limits:
+ * non-empty, decimal components separated by single colons, at most 64 of them.
+ */
+export function parseAccessString(s: string, where: Where = {}): number[] {
+  if (s === "") throw new BtfExtError("empty CO-RE access string", where);
+  if (s.startsWith(":")) throw new BtfExtError(`CO-RE access string "${s}" starts with ':'`, where);
+  const parts = s.split(":");
+  if (parts.length > CORE_SPEC_MAX_LEN) {
+    throw new BtfExtError(`CO-RE access string has ${parts.length} components, more than ${CORE_SPEC_MAX_LEN}`, where);
+  }
+  return parts.map((p, i) => {
+    // libbpf reads each component as a C int.
+    if (!/^[0-9]{1,10}$/.test(p) || Number(p) > 0x7fffffff) {
+      throw new BtfExtError(`CO-RE access string "${s}": component ${i} ("${p}") is not a decimal index`, where);
+    }
+    return Number(p);
+  });
+}
+
+type Kind = "func_info" | "line_info" | "core_relo";
+
+interface RecordCodec<R> {
+  kind: Kind;
+  minSize: number;
+  read(v: DataView, off: number, le: boolean): R;
+  /** The known fields, in file order. */
+  fields(r: R): number[];
+}
+
+const FUNC: RecordCodec<FuncInfo> = {
+  kind: "func_info",
+  minSize: FUNC_INFO_MIN_REC_SIZE,
+  read: (v, o, le) => ({ insnOff: v.getUint32(o, le), typeId: v.getUint32(o + 4, le) }),
+  fields: (r) => [r.insnOff, r.typeId],
+};
+
+const LINE: RecordCodec<LineInfo> = {
+  kind: "line_info",
+  minSize: LINE_INFO_MIN_REC_SIZE,
+  read: (v, o, le) => ({
+    insnOff: v.getUint32(o, le),
+    fileNameOff: v.getUint32(o + 4, le),
+    lineOff: v.getUint32(o + 8, le),
+    lineCol: v.getUint32(o + 12, le),
+  }),
+  fields: (r) => [r.insnOff, r.fileNameOff, r.lineOff, r.lineCol],
+};
+
+const CORE: RecordCodec<CoreRelo> = {
+  kind: "core_relo",
+  minSize: CORE_RELO_MIN_REC_SIZE,
+  read: (v, o, le) => ({
+    insnOff: v.getUint32(o, le),
+    typeId: v.getUint32(o + 4, le),
+    accessStrOff: v.getUint32(o + 8, le),
+    kind: v.getUint32(o + 12, le),
+  }),
+  fields: (r) => [r.insnOff, r.typeId, r.accessStrOff, r.kind],
+};
+
+interface Decoded<R> {
+  recSize: number;
+  sections: BtfExtInfoSection<R>[];
+}
+
+export function decodeBtfExt(bytes: Uint8Array): BtfExt {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const header = (msg: string, offset: number) => new BtfExtError(msg, { section: "header", offset });
+  if (bytes.length < 8) throw header(`.BTF.ext is ${bytes.length} bytes, too short for a header`, 0);
+  const magic = v.getUint16(0, true);
+  let le: boolean;
+  if (magic === BTF_EXT_MAGIC) le = true;
+  else if (magic === 0x9feb) le = false;
+  else throw header(`bad .BTF.ext magic 0x${magic.toString(16).padStart(4, "0")} (want 0xeb9f in either byte order)`, 0);
+  if (bytes[2] !== BTF_EXT_VERSION) throw header(`unsupported .BTF.ext version ${bytes[2]}`, 2);
+  if (bytes[3] !== 0) throw header(`unsupported .BTF.ext flags 0x${bytes[3].toString(16)}`, 3);
+  const hdrLen = v.getUint32(4, le);
+  if (hdrLen < BTF_EXT_HEADER_LEN_MIN) throw header(`hdr_len ${hdrLen} is shorter than ${BTF_EXT_HEADER_LEN_MIN}`, 4);
+  if (hdrLen > bytes.length) throw header(`hdr_len ${hdrLen} is past the end of the ${bytes.length}-byte section`, 4);
+  if (hdrLen === bytes.length) throw header(".BTF.ext has a header but no data", 4);
+  const hasCore = hdrLen >= BTF_EXT_HEADER_LEN;
+  const funcOff = v.getUint32(8, le);
+  const funcLen = v.getUint32(12, le);
+  const lineOff = v.getUint32(16, le);
+  const lineLen = v.getUint32(20, le);
+  const coreOff = hasCore ? v.getUint32(24, le) : funcLen + lineLen;
+  const coreLen = hasCore ? v.getUint32(28, le) : 0;
+
+  const ctx = { v, le, hdrLen, size: bytes.length };
+  const func = decodeSubsection(ctx, FUNC, funcOff, funcLen);
+  const line = decodeSubsection(ctx, LINE, lineOff, lineLen);
+  const core = decodeSubsection(ctx, CORE, coreOff, coreLen);
+  const ext: BtfExt = {
+    littleEndian: le,
+    hdrLen,
+    funcRecSize: func.recSize,
+    lineRecSize: line.recSize,
+    coreRecSize: core.recSize,
+    funcInfo: func.sections,
+    lineInfo: line.sections,
+    coreRelos: core.sections,
+  };
+  const layout = { funcInfoOff: funcOff, lineInfoOff: lineOff, coreReloOff: coreOff, size: bytes.length };
+  if (!sameLayout(layout, canonicalLayout(hdrLen, funcLen, lineLen, coreLen))) ext.layout = layout;
+  return ext;
+}
+
+function decodeSubsection<R extends ExtraBytes>(
+  ctx: { v: DataView; le: boolean; hdrLen: number; size: number },
+  codec: RecordCodec<R>,
+  off: number,
+  len: number,
+): Decoded<R> {
+  if (len === 0) return { recSize: codec.minSize, sections: [] };
+  const { v, le, hdrLen, size } = ctx;
+  const start = hdrLen + off;
+  const fail = (msg: string, offset?: number, record?: number) =>
+    new BtfExtError(`${codec.kind}: ${msg}`, { section: codec.kind, offset, record });
+  if (off % 4 !== 0) throw fail(`offset ${off} is not a multiple of 4`);
+  if (start + len > size) throw fail(`subsection (off ${off}, len ${len}) extends past the end of the ${size}-byte section`);
+  if (len < 4) throw fail(`length ${len} has no room for the record size`, start);
+  const recSize = v.getUint32(start, le);
+  if (recSize < codec.minSize || recSize % 4 !== 0) {
+    throw fail(`record size ${recSize} is not a multiple of 4 of at least ${codec.minSize}`, start);
+  }
+  if (len === 4) throw fail("subsection has a record size but no records", start);
+  const end = start + len;
+  const sections: BtfExtInfoSection<R>[] = [];
+  for (let p = start + 4; p < end; ) {
+    const block = sections.length;
+    if (end - p < 8) throw fail(`block #${block} header is truncated (${end - p} bytes left)`, p);
+    const secNameOff = v.getUint32(p, le);
+    const num = v.getUint32(p + 4, le);
+    if (num === 0) throw fail(`block #${block} has num_info 0`, p + 4);
+    // Checked before the loop so a huge num_info cannot drive allocation.
+    if (num * recSize > end - p - 8) {
+      throw fail(`block #${block}: ${num} records of ${recSize} bytes exceed the ${end - p - 8} bytes left`, p + 4);
+    }
+    const records: R[] = [];
+    for (let i = 0; i < num; i++) {
+      const o = p + 8 + i * recSize;
+      const r = codec.read(v, o, le);
+      if (recSize > codec.minSize) r.extra = new Uint8Array(v.buffer, v.byteOffset + o + codec.minSize, recSize - codec.minSize).slice();
+      records.push(r);
+    }
+    sections.push({ secNameOff, records });
+    p += 8 + num * recSize;
+  }
+  return { recSize, sections };
+}
+
+function subsectionLen<R>(sections: BtfExtInfoSection<R>[], recSize: number): number {
+  if (sections.length === 0) return 0;
+  let len = 4;
+  for (const s of sections) len += 8 + s.records.length * recSize;
+  return len;
+}
+
+/** clang's layout: func_info, line_info, core_relo back to back from the end of the header. */
+function canonicalLayout(hdrLen: number, funcLen: number, lineLen: number, coreLen: number): BtfExtLayout {
+  return {
+    funcInfoOff: 0,
+    lineInfoOff: funcLen,
+    coreReloOff: funcLen + lineLen,
+    size: hdrLen + funcLen + lineLen + coreLen,
+  };
+}
+
+function sameLayout(a: BtfExtLayout, b: BtfExtLayout): boolean {
+  return a.funcInfoOff === b.funcInfoOff && a.lineInfoOff === b.lineInfoOff && a.coreReloOff === b.coreReloOff && a.size === b.size;
+}
+
+export function encodeBtfExt(ext: BtfExt): Uint8Array {
+  const hasCore = ext.hdrLen >= BTF_EXT_HEADER_LEN;
+  checkU32(ext.hdrLen, "hdrLen", { section: "header" });
+  if (ext.hdrLen < BTF_EXT_HEADER_LEN_MIN) {
+    throw new BtfExtError(`hdrLen ${ext.hdrLen} is shorter than ${BTF_EXT_HEADER_LEN_MIN}`, { section: "header" });
+  }
+  if (!hasCore && ext.coreRelos.length > 0) {
+    throw new BtfExtError(`hdrLen ${ext.hdrLen} has no core_relo fields but there are CO-RE relocations`, {
+      section: "core_relo",
+    });
+  }
+  const subs = [
+    plan(FUNC, ext.funcRecSize, ext.funcInfo),
+    plan(LINE, ext.lineRecSize, ext.lineInfo),
+    plan(CORE, ext.coreRecSize, ext.coreRelos),
+  ];
+  const [func, line, core] = subs;
+  const layout = ext.layout ?? canonicalLayout(ext.hdrLen, func.len, line.len, core.len);
+  const offs = [layout.funcInfoOff, layout.lineInfoOff, hasCore ? layout.coreReloOff : 0];
+  const placed: Array<{ kind: Kind; from: number; to: number }> = [];
+  subs.forEach((s, i) => {
+    const where = { section: s.kind };
+    checkU32(offs[i], `${s.kind} offset`, where);
+    if (s.len === 0) return;
+    if (offs[i] % 4 !== 0) throw new BtfExtError(`${s.kind}: layout offset ${offs[i]} is not a multiple of 4`, where);
+    const from = ext.hdrLen + offs[i];
+    const other = placed.find((q) => from < q.to && q.from < from + s.len);
+    if (other) throw new BtfExtError(`${s.kind}: layout overlaps ${other.kind}`, where);
+    placed.push({ kind: s.kind, from, to: from + s.len });
+  });
+  const needed = Math.max(ext.hdrLen, ...placed.map((q) => q.to));
+  const size = ext.layout?.size ?? needed;
+  if (size < needed) throw new BtfExtError(`layout size ${size} is smaller than the ${needed} bytes needed`);
+  // libbpf rejects a header with nothing after it, so we never write one.
+  if (size === ext.hdrLen) throw new BtfExtError("nothing to encode: .BTF.ext needs at least one record");
+
+  const out = new Uint8Array(size);
+  const v = new DataView(out.buffer);
+  const le = ext.littleEndian;
+  v.setUint16(0, BTF_EXT_MAGIC, le);
+  out[2] = BTF_EXT_VERSION;
+  v.setUint32(4, ext.hdrLen, le);
+  v.setUint32(8, offs[0], le);
+  v.setUint32(12, func.len, le);
+  v.setUint32(16, offs[1], le);
+  v.setUint32(20, line.len, le);
+  if (hasCore) {
+    v.setUint32(24, offs[2], le);
+    v.setUint32(28, core.len, le);
+  }
+  subs.forEach((s, i) => s.write(out, v, ext.hdrLen + offs[i], le));
+  return out;
+}
+
+interface Planned {
+  kind: Kind;
+  /** Subsection length in bytes; 0 when it has no blocks. */
+  len: number;
+  write(out: Uint8Array, v: DataView, at: number, le: boolean): void;
+}
+
+/** Validate a subsection before anything is allocated, and size it. */
+function plan<R extends ExtraBytes>(codec: RecordCodec<R>, recSize: number, sections: BtfExtInfoSection<R>[]): Planned {
+  const kind = codec.kind;
+  const len = subsectionLen(sections, recSize);
+  if (len === 0) return { kind, len, write: () => {} };
+  if (!Number.isInteger(recSize) || recSize < codec.minSize || recSize % 4 !== 0 || recSize > 0xffffffff) {
+    throw new BtfExtError(`${kind}: record size ${recSize} is not a multiple of 4 of at least ${codec.minSize}`, {
+      section: kind,
+    });
+  }
+  checkU32(len, `${kind} length`, { section: kind });
+  const room = recSize - codec.minSize;
+  const fields: number[][] = [];
+  sections.forEach((sec, block) => {
+    if (sec.records.length === 0) throw new BtfExtError(`${kind}: block #${block} has no records`, { section: kind });
+    checkU32(sec.secNameOff, `${kind} block #${block} sec_name_off`, { section: kind });
+    sec.records.forEach((r, record) => {
+      const where = { section: kind, record };
+      const f = codec.fields(r);
+      f.forEach((n, k) => checkU32(n, `${kind} block #${block} field ${k}`, where));
+      if (r.extra && r.extra.length !== room) {
+        throw new BtfExtError(`${kind} block #${block}: ${r.extra.length} extra bytes, record size leaves ${room}`, where);
+      }
+      fields.push(f);
+    });
+  });
+  const write = (out: Uint8Array, v: DataView, at: number, le: boolean) => {
+    v.setUint32(at, recSize, le);
+    let p = at + 4;
+    let n = 0;
+    for (const sec of sections) {
+      v.setUint32(p, sec.secNameOff, le);
+      v.setUint32(p + 4, sec.records.length, le);
+      p += 8;
+      for (const r of sec.records) {
+        fields[n++].forEach((f, k) => v.setUint32(p + 4 * k, f, le));
+        if (r.extra) out.set(r.extra, p + codec.minSize);
+        p += recSize;
+      }
+    }
+  };
+  return { kind, len, write };
+}
+
+function checkU32(n: number, what: string, where: Where): void {
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new BtfExtError(`${what} ${n} is not a u32`, where);
+}
