@@ -65,11 +65,11 @@ export interface CoreRelo extends ExtraBytes {
 
 /**
  * Where the subsections sat, relative to the end of the header, when that
- * differs from the layout clang writes. Bytes outside the header's known
- * fields and the subsections are not kept: they encode as zeros, which is
- * what every known producer writes. Offsets of empty subsections are kept
- * because producers differ there (clang points an empty core_relo at the end
- * of line_info, the libbpf linker writes 0).
+ * differs from the layout clang writes (order, gaps, trailing bytes, offsets
+ * of empty subsections, which libbpf never checks). Bytes outside the
+ * header's known fields and the subsections are not kept: they encode as
+ * zeros, which is what every known producer writes. Overlapping subsections,
+ * which libbpf also tolerates, decode but are refused by the encoder.
  */
 export interface BtfExtLayout {
   funcInfoOff: number;
@@ -230,9 +230,9 @@ export function decodeBtfExt(bytes: Uint8Array): BtfExt {
   const coreLen = hasCore ? v.getUint32(28, le) : 0;
 
   const ctx = { v, le, hdrLen, size: bytes.length };
-  const func = decodeSubsection(ctx, FUNC, funcOff, funcLen);
-  const line = decodeSubsection(ctx, LINE, lineOff, lineLen);
-  const core = decodeSubsection(ctx, CORE, coreOff, coreLen);
+  const func = decodeSubsection(ctx, FUNC, funcOff, funcLen, 8);
+  const line = decodeSubsection(ctx, LINE, lineOff, lineLen, 16);
+  const core = decodeSubsection(ctx, CORE, coreOff, coreLen, 24);
   const ext: BtfExt = {
     littleEndian: le,
     hdrLen,
@@ -253,14 +253,17 @@ function decodeSubsection<R extends ExtraBytes>(
   codec: RecordCodec<R>,
   off: number,
   len: number,
+  /** Where the header states `off`, for errors about the placement. */
+  offField: number,
 ): Decoded<R> {
   if (len === 0) return { recSize: codec.minSize, sections: [] };
   const { v, le, hdrLen, size } = ctx;
   const start = hdrLen + off;
-  const fail = (msg: string, offset?: number, record?: number) =>
-    new BtfExtError(`${codec.kind}: ${msg}`, { section: codec.kind, offset, record });
-  if (off % 4 !== 0) throw fail(`offset ${off} is not a multiple of 4`);
-  if (start + len > size) throw fail(`subsection (off ${off}, len ${len}) extends past the end of the ${size}-byte section`);
+  const fail = (msg: string, offset: number) => new BtfExtError(`${codec.kind}: ${msg}`, { section: codec.kind, offset });
+  if (off % 4 !== 0) throw fail(`offset ${off} is not a multiple of 4`, offField);
+  if (start + len > size) {
+    throw fail(`subsection (off ${off}, len ${len}) extends past the end of the ${size}-byte section`, offField);
+  }
   if (len < 4) throw fail(`length ${len} has no room for the record size`, start);
   const recSize = v.getUint32(start, le);
   if (recSize < codec.minSize || recSize % 4 !== 0) {

@@ -13,3 +13,4 @@ export { sortedTypeIds } from "./dump-c/sort.js";
 export * from "./merge.js";
 export * from "./remap.js";
 export * from "./roots.js";
+export * from "./ext.js";
