@@ -11,7 +11,11 @@ import { sortedTypeIds } from "./sort.js";
 export interface CDumpOptions {
   /** Dump only these ids and what they need (bpftool's `root_id`), in this order. */
   rootIds?: readonly number[];
-  /** Emit in newer bpftool's id-independent sorted order instead of id order. */
+  /**
+   * Emit in newer bpftool's sorted order instead of id order. Where bpftool's
+   * sort keys tie, types are ordered by content, so the header never depends
+   * on type ids.
+   */
   sorted?: boolean;
 }
 
@@ -36,7 +40,7 @@ export function dumpCBytes(btf: Btf, opts: CDumpOptions = {}): Uint8Array {
   const emitter = new CEmitter(btf, out, { enumModeAttributes: false, voidParams: true });
   out.text(HEADER);
   if (opts.rootIds?.length) for (const id of opts.rootIds) emitter.dumpType(id);
-  else if (opts.sorted) for (const id of sortedTypeIds(btf)) emitter.dumpType(id);
+  else if (opts.sorted) for (const id of sortedTypeIds(btf, { ties: "content" })) emitter.dumpType(id);
   else for (let id = 1; id < btf.count; id++) emitter.dumpType(id);
   out.text(FOOTER);
   return out.view();

@@ -183,8 +183,84 @@ function nameOrdinals(btf: Btf, offsetLists: Uint32Array[]): (off: number) => nu
   return (off) => ord.get(off)!;
 }
 
+/**
+ * A hash of what a type's C text depends on beyond names: values, sizes,
+ * member offsets and bitfields, array lengths, and (shallowly) the same for
+ * the types it uses. bpftool's own hash covers names only, so two anonymous
+ * enums with the same enumerators but different values tie and fall back to
+ * id order; this breaks such ties by content instead.
+ */
+function contentHasher(btf: Btf, maxDepth: number): (id: number) => Hash64 {
+  // Memoized per (id, depth): ties are common among anonymous types, and each
+  // hash looks `maxDepth` levels into the types a type uses.
+  const memo: Array<Map<number, Hash64>> = Array.from({ length: maxDepth + 1 }, () => new Map());
+  const hash = (id: number, depth: number): Hash64 => {
+    const known = memo[depth].get(id);
+    if (known) return known;
+    const h = new Hash64();
+    memo[depth].set(id, h);
+    h.mix(0, id === 0 ? 0 : btf.info(id));
+    if (id === 0) return h;
+    h.mixName(btf, btf.nameOff(id));
+    const kind = btf.kind(id);
+    const vlen = btf.vlen(id);
+    const sub = (t: number) => {
+      if (depth <= 0) return;
+      const c = hash(t, depth - 1);
+      h.mix(c.hi, c.lo);
+    };
+    switch (kind) {
+      case BTF_KIND_INT:
+        h.mix(btf.sizeOrType(id), btf.word(id, 0));
+        break;
+      case BTF_KIND_ENUM:
+      case BTF_KIND_ENUM64:
+        h.mix(0, btf.sizeOrType(id));
+        for (let i = 0; i < vlen; i++) {
+          h.mixName(btf, btf.enumValueNameOff(id, i));
+          if (kind === BTF_KIND_ENUM) h.mix(0, btf.word(id, 2 * i + 1));
+          else h.mix(btf.word(id, 3 * i + 2), btf.word(id, 3 * i + 1));
+        }
+        break;
+      case BTF_KIND_STRUCT:
+      case BTF_KIND_UNION:
+        h.mix(0, btf.sizeOrType(id));
+        for (let i = 0; i < vlen; i++) {
+          h.mixName(btf, btf.memberNameOff(id, i));
+          h.mix(0, btf.word(id, 3 * i + 2));
+          sub(btf.memberType(id, i));
+        }
+        break;
+      case BTF_KIND_ARRAY:
+        h.mix(0, btf.word(id, 2));
+        sub(btf.word(id, 0));
+        break;
+      case BTF_KIND_FUNC_PROTO:
+        sub(btf.sizeOrType(id));
+        for (let i = 0; i < vlen; i++) {
+          h.mixName(btf, btf.paramNameOff(id, i));
+          sub(btf.paramType(id, i));
+        }
+        break;
+      default:
+        if (isRefLike(kind)) sub(btf.sizeOrType(id));
+        else h.mix(0, btf.sizeOrType(id));
+    }
+    return h;
+  };
+  return (id) => hash(id, maxDepth);
+}
+
+export interface SortOptions {
+  /**
+   * How to order types bpftool's keys cannot tell apart: "id" as bpftool does
+   * (byte-identical to it), or "content" so that the order never depends on ids.
+   */
+  ties?: "id" | "content";
+}
+
 /** All ids 0..count-1 in bpftool's sorted order (void included, as bpftool sorts it too). */
-export function sortedTypeIds(btf: Btf): Uint32Array {
+export function sortedTypeIds(btf: Btf, opts: SortOptions = {}): Uint32Array {
   const n = btf.count;
   if (n >= 2 ** 24) throw new BtfError(`too many types to sort (${n})`, {});
   const ranks = new Uint8Array(n);
@@ -202,26 +278,28 @@ export function sortedTypeIds(btf: Btf): Uint32Array {
     keys[id] = (ranks[id] * 2 ** 24 + ordinal(sortOffs[id])) * 2 ** 24 + ordinal(ownOffs[id]);
   }
   // Hashes are needed only to break ties; computed on demand, cached as two 32-bit halves.
-  const hashHi = new Uint32Array(n);
-  const hashLo = new Uint32Array(n);
-  const hashed = new Uint8Array(n);
-  const hash = (id: number) => {
-    if (hashed[id]) return;
-    const h = disambigHash(btf, id, true);
-    hashHi[id] = h.hi;
-    hashLo[id] = h.lo;
-    hashed[id] = 1;
+  const cache = (f: (id: number) => Hash64) => {
+    const hi = new Uint32Array(n);
+    const lo = new Uint32Array(n);
+    const done = new Uint8Array(n);
+    const fill = (id: number) => {
+      if (done[id]) return;
+      const h = f(id);
+      hi[id] = h.hi;
+      lo[id] = h.lo;
+      done[id] = 1;
+    };
+    return (a: number, b: number): number => {
+      fill(a);
+      fill(b);
+      if (hi[a] !== hi[b]) return hi[a] < hi[b] ? -1 : 1;
+      return lo[a] === lo[b] ? 0 : lo[a] < lo[b] ? -1 : 1;
+    };
   };
+  const byNames = cache((id) => disambigHash(btf, id, true));
+  const byContent = opts.ties === "content" ? cache(contentHasher(btf, 3)) : undefined;
   const ids = new Uint32Array(n);
   for (let i = 0; i < n; i++) ids[i] = i;
-  ids.sort((a, b) => {
-    const r = keys[a] - keys[b];
-    if (r) return r;
-    hash(a);
-    hash(b);
-    if (hashHi[a] !== hashHi[b]) return hashHi[a] < hashHi[b] ? -1 : 1;
-    if (hashLo[a] !== hashLo[b]) return hashLo[a] < hashLo[b] ? -1 : 1;
-    return a - b;
-  });
+  ids.sort((a, b) => keys[a] - keys[b] || byNames(a, b) || (byContent ? byContent(a, b) : 0) || a - b);
   return ids;
 }
