@@ -43,6 +43,46 @@ describe.skipIf(!oracle("bpftool"))("btfkit btf dump matches bpftool byte for by
   });
 });
 
+describe.skipIf(!oracle("clang"))("format c beyond bpftool 7.1", () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-c-"));
+  const compiles = (header: Buffer) => {
+    const file = path.join(tmp, `h${Math.random().toString(36).slice(2)}.h`);
+    fs.writeFileSync(file, header);
+    run("clang", ["-target", "bpf", "-fsyntax-only", "-x", "c", file]);
+  };
+
+  it("vmlinux + two modules merge into one header that compiles", () => {
+    const base = basePath("linux-6.1.0-56-amd64.btf");
+    const r = btfkit(["btf", "dump", "file", base, "file", modulePath("nf_tables.btf"), "file", modulePath("ext4.btf"), "format", "c"]);
+    expect(r.status).toBe(0);
+    const text = r.stdout.toString();
+    expect(text).toContain("struct nft_chain {");
+    expect(text).toContain("struct ext4_sb_info {");
+    compiles(r.stdout);
+  });
+
+  it("--root with a name and a glob gives a small header that compiles", () => {
+    const r = btfkit(["btf", "dump", "file", vmlinux(), "format", "c", "--root", "task_struct", "--root", "bpf_map_typ*"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.length).toBeLessThan(100_000);
+    expect(r.stdout.toString()).toContain("struct task_struct {");
+    expect(r.stdout.toString()).toContain("enum bpf_map_type {");
+    compiles(r.stdout);
+  });
+
+  it("--sort gives a header that compiles", () => {
+    const r = btfkit(["btf", "dump", "file", vmlinux(), "format", "c", "sorted"]);
+    expect(r.status).toBe(0);
+    compiles(r.stdout);
+  });
+
+  it("an unknown --root is an error naming it", () => {
+    const r = btfkit(["btf", "dump", "file", vmlinux(), "format", "c", "--root", "no_such_type_xyz"]);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain("no_such_type_xyz");
+  });
+});
+
 describe("btfkit errors and exit codes", () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-cli-"));
 
