@@ -2,3 +2,4 @@
 export * from "./errors.js";
 export * from "./elf/index.js";
 export * from "./btf/index.js";
+export * from "./core/index.js";

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { BtfkitError, CoreRelocationError, KconfigError } from "../errors.js";
 import { btfCommand } from "./btf.js";
+import { coreCommand } from "./core.js";
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_RELOCATION, EXIT_USAGE, UsageError } from "./errors.js";
 
 function exitCodeFor(err: unknown): number {
@@ -26,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("-B, --base-btf <file>", "base BTF for split (module) BTF")
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.addCommand(btfCommand());
+  program.addCommand(coreCommand());
   overrideExits(program);
   try {
     await program.parseAsync(argv);

@@ -1,0 +1,76 @@
+/**
+ * Target candidates for a local type: same kind (enum and enum64 count as
+ * one), same essential name. Searched in vmlinux first; module BTFs only when
+ * vmlinux has none (libbpf's bpf_core_find_cands). Candidates are decided per
+ * local type and cached, so all relocations against one local struct see the
+ * same target types.
+ */
+import type { Btf } from "../btf/btf.js";
+import { kindsCoreCompatible } from "./compat.js";
+import { essentialNameLength } from "./spec.js";
+
+export interface TargetBtf {
+  /** "vmlinux" or the module's name. */
+  name: string;
+  btf: Btf;
+}
+
+export interface Candidate {
+  target: TargetBtf;
+  id: number;
+}
+
+/**
+ * Ids whose names carry a flavor separator (`___`), found once per target by
+ * scanning name bytes; exact names go through the Btf's own name index.
+ */
+const flavoredCache = new WeakMap<Btf, number[]>();
+
+function flavoredIds(btf: Btf): number[] {
+  let ids = flavoredCache.get(btf);
+  if (ids) return ids;
+  ids = [];
+  for (let id = btf.startId; id < btf.count; id++) {
+    const off = btf.nameOff(id);
+    const bytes = btf.strSource(off);
+    if (!bytes) continue;
+    let run = 0;
+    for (let p = btf.strPos(off); p < bytes.length && bytes[p] !== 0; p++) {
+      run = bytes[p] === 0x5f ? run + 1 : 0;
+      if (run === 3) {
+        ids.push(id);
+        break;
+      }
+    }
+  }
+  flavoredCache.set(btf, ids);
+  return ids;
+}
+
+/** Candidates in one target BTF, in id order (from `startId`, so a module's base is not searched again). */
+function candidatesIn(target: TargetBtf, localKind: number, localName: string, startId: number): Candidate[] {
+  const btf = target.btf;
+  const len = essentialNameLength(localName);
+  const essential = localName.slice(0, len);
+  const ids = new Set<number>();
+  for (const id of btf.idsByName(essential)) if (id >= startId) ids.add(id);
+  for (const id of flavoredIds(btf)) {
+    if (id < startId) continue;
+    const name = btf.name(id);
+    if (essentialNameLength(name) === len && name.startsWith(essential)) ids.add(id);
+  }
+  return [...ids]
+    .sort((a, b) => a - b)
+    .filter((id) => kindsCoreCompatible(btf.kind(id), localKind) && btf.nameOff(id) !== 0)
+    .map((id) => ({ target, id }));
+}
+
+/** Candidates for a named local type: vmlinux first, then modules only if vmlinux had none. */
+export function findCandidates(local: Btf, localId: number, vmlinux: TargetBtf, modules: readonly TargetBtf[]): Candidate[] {
+  const name = local.name(localId);
+  const kind = local.kind(localId);
+  const found = candidatesIn(vmlinux, kind, name, 1);
+  if (found.length) return found;
+  for (const m of modules) found.push(...candidatesIn(m, kind, name, vmlinux.btf.count));
+  return found;
+}

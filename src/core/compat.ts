@@ -1,0 +1,219 @@
+/**
+ * Type compatibility rules of libbpf's CO-RE matcher (relo_core.c):
+ * fields_are_compat for field accesses, types_are_compat for type-based
+ * relocations, and types_match for TYPE_MATCHES. Each returns true/false, or
+ * throws RelocationFailure where libbpf returns an error (chains deeper than 32).
+ */
+import type { Btf } from "../btf/btf.js";
+import {
+  BTF_KIND_ARRAY,
+  BTF_KIND_ENUM,
+  BTF_KIND_ENUM64,
+  BTF_KIND_FLOAT,
+  BTF_KIND_FUNC_PROTO,
+  BTF_KIND_FWD,
+  BTF_KIND_INT,
+  BTF_KIND_PTR,
+  BTF_KIND_STRUCT,
+  BTF_KIND_UNION,
+  BTF_KIND_UNKN,
+} from "../btf/kinds.js";
+import { RelocationFailure, essentialNameLength, isAnyEnum, isComposite } from "./spec.js";
+
+const MAX_DEPTH = 32;
+
+/** Same kind, or both enums of either width. */
+export function kindsCoreCompatible(a: number, b: number): boolean {
+  return a === b || (isAnyEnum(a) && isAnyEnum(b));
+}
+
+function intOffset(btf: Btf, id: number): number {
+  return (btf.word(id, 0) >>> 16) & 0xff;
+}
+
+function intSigned(btf: Btf, id: number): boolean {
+  return ((btf.word(id, 0) >>> 24) & 1) === 1;
+}
+
+/** Names equal up to their flavor suffixes (both taken as given, anonymous included). */
+export function essentialNamesEqual(a: string, b: string): boolean {
+  const la = essentialNameLength(a);
+  return la === essentialNameLength(b) && a.slice(0, la) === b.slice(0, la);
+}
+
+export function fieldsAreCompat(local: Btf, localId: number, targ: Btf, targId: number): boolean {
+  for (;;) {
+    localId = local.resolve(localId);
+    targId = targ.resolve(targId);
+    const lk = local.kind(localId);
+    const tk = targ.kind(targId);
+    if (isComposite(lk) && isComposite(tk)) return true;
+    if (!kindsCoreCompatible(lk, tk)) return false;
+    switch (lk) {
+      case BTF_KIND_PTR:
+      case BTF_KIND_FLOAT:
+        return true;
+      case BTF_KIND_FWD:
+      case BTF_KIND_ENUM:
+      case BTF_KIND_ENUM64: {
+        const ln = local.name(localId);
+        const tn = targ.name(targId);
+        // Either side anonymous, or the same name up to flavors.
+        return essentialNameLength(ln) === 0 || essentialNameLength(tn) === 0 || essentialNamesEqual(ln, tn);
+      }
+      case BTF_KIND_INT:
+        return intOffset(local, localId) === 0 && intOffset(targ, targId) === 0;
+      case BTF_KIND_ARRAY:
+        localId = local.word(localId, 0);
+        targId = targ.word(targId, 0);
+        continue;
+      default:
+        return false;
+    }
+  }
+}
+
+export function typesAreCompat(local: Btf, localId: number, targ: Btf, targId: number, level = MAX_DEPTH): boolean {
+  if (!kindsCoreCompatible(local.kind(localId), targ.kind(targId))) return false;
+  for (let depth = MAX_DEPTH; ; ) {
+    if (--depth < 0) throw new RelocationFailure("type chain deeper than 32 while checking compatibility");
+    localId = local.resolve(localId);
+    targId = targ.resolve(targId);
+    const lk = local.kind(localId);
+    if (!kindsCoreCompatible(lk, targ.kind(targId))) return false;
+    switch (lk) {
+      case BTF_KIND_UNKN:
+      case BTF_KIND_STRUCT:
+      case BTF_KIND_UNION:
+      case BTF_KIND_ENUM:
+      case BTF_KIND_FWD:
+      case BTF_KIND_ENUM64:
+        return true;
+      case BTF_KIND_INT:
+        return intOffset(local, localId) === 0 && intOffset(targ, targId) === 0;
+      case BTF_KIND_PTR:
+        localId = local.sizeOrType(localId);
+        targId = targ.sizeOrType(targId);
+        continue;
+      case BTF_KIND_ARRAY:
+        localId = local.word(localId, 0);
+        targId = targ.word(targId, 0);
+        continue;
+      case BTF_KIND_FUNC_PROTO: {
+        const n = local.vlen(localId);
+        if (n !== targ.vlen(targId)) return false;
+        for (let i = 0; i < n; i++) {
+          if (level <= 0) throw new RelocationFailure("function prototypes nest deeper than 32");
+          const lp = local.resolve(local.paramType(localId, i));
+          const tp = targ.resolve(targ.paramType(targId, i));
+          if (!typesAreCompat(local, lp, targ, tp, level - 1)) return false;
+        }
+        localId = local.resolve(local.sizeOrType(localId));
+        targId = targ.resolve(targ.sizeOrType(targId));
+        continue;
+      }
+      default:
+        return false;
+    }
+  }
+}
+
+/** Names match for TYPE_MATCHES: an anonymous target matches only an anonymous local. */
+function namesMatch(local: Btf, localNameOff: number, targ: Btf, targNameOff: number): boolean {
+  const ln = local.str(localNameOff) ?? "";
+  const tn = targ.str(targNameOff) ?? "";
+  if (tn === "") return ln === "";
+  return essentialNamesEqual(ln, tn);
+}
+
+function enumsMatch(local: Btf, l: number, targ: Btf, t: number): boolean {
+  if (local.sizeOrType(l) !== targ.sizeOrType(t)) return false;
+  const ln = local.vlen(l);
+  const tn = targ.vlen(t);
+  if (ln > tn) return false;
+  for (let i = 0; i < ln; i++) {
+    let found = false;
+    for (let j = 0; j < tn && !found; j++) {
+      found = namesMatch(local, local.enumValueNameOff(l, i), targ, targ.enumValueNameOff(t, j));
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+function compositesMatch(local: Btf, l: number, targ: Btf, t: number, behindPtr: boolean, level: number): boolean {
+  const ln = local.vlen(l);
+  const tn = targ.vlen(t);
+  if (ln > tn) return false;
+  for (let i = 0; i < ln; i++) {
+    let found = false;
+    for (let j = 0; j < tn && !found; j++) {
+      if (!namesMatch(local, local.memberNameOff(l, i), targ, targ.memberNameOff(t, j))) continue;
+      found = typesMatch(local, local.memberType(l, i), targ, targ.memberType(t, j), behindPtr, level - 1);
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+export function typesMatch(local: Btf, localId: number, targ: Btf, targId: number, behindPtr = false, level = MAX_DEPTH): boolean {
+  if (level <= 0) throw new RelocationFailure("types nest deeper than 32 while matching");
+  for (let depth = MAX_DEPTH; ; ) {
+    if (--depth < 0) throw new RelocationFailure("type chain deeper than 32 while matching");
+    localId = local.resolve(localId);
+    targId = targ.resolve(targId);
+    if (!namesMatch(local, local.nameOff(localId), targ, targ.nameOff(targId))) return false;
+    const lk = local.kind(localId);
+    const tk = targ.kind(targId);
+    switch (lk) {
+      case BTF_KIND_UNKN:
+        return tk === BTF_KIND_UNKN;
+      case BTF_KIND_FWD: {
+        const lf = local.kflag(localId);
+        if (lk === tk) return lf === targ.kflag(targId);
+        // Behind a pointer a forward declaration also matches the full type of its flavour.
+        return behindPtr && ((tk === BTF_KIND_STRUCT && !lf) || (tk === BTF_KIND_UNION && lf));
+      }
+      case BTF_KIND_ENUM:
+      case BTF_KIND_ENUM64:
+        return isAnyEnum(tk) && enumsMatch(local, localId, targ, targId);
+      case BTF_KIND_STRUCT:
+      case BTF_KIND_UNION:
+        if (behindPtr) {
+          if (lk === tk) return true;
+          return tk === BTF_KIND_FWD && (lk === BTF_KIND_UNION) === targ.kflag(targId);
+        }
+        return lk === tk && compositesMatch(local, localId, targ, targId, behindPtr, level);
+      case BTF_KIND_INT:
+        return (
+          lk === tk &&
+          local.sizeOrType(localId) === targ.sizeOrType(targId) &&
+          intSigned(local, localId) === intSigned(targ, targId)
+        );
+      case BTF_KIND_PTR:
+        if (lk !== tk) return false;
+        behindPtr = true;
+        localId = local.sizeOrType(localId);
+        targId = targ.sizeOrType(targId);
+        continue;
+      case BTF_KIND_ARRAY:
+        if (lk !== tk || local.word(localId, 2) !== targ.word(targId, 2)) return false;
+        localId = local.word(localId, 0);
+        targId = targ.word(targId, 0);
+        continue;
+      case BTF_KIND_FUNC_PROTO: {
+        if (lk !== tk) return false;
+        const n = local.vlen(localId);
+        if (n !== targ.vlen(targId)) return false;
+        for (let i = 0; i < n; i++) {
+          if (!typesMatch(local, local.paramType(localId, i), targ, targ.paramType(targId, i), behindPtr, level - 1)) return false;
+        }
+        localId = local.sizeOrType(localId);
+        targId = targ.sizeOrType(targId);
+        continue;
+      }
+      default:
+        return false;
+    }
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * CO-RE access specs (libbpf relo_core.c): the local spec parsed from a
+ * record's access string, and the formatting libbpf's log uses for specs.
+ */
+import type { Btf } from "../btf/btf.js";
+import { BTF_KIND_ARRAY, BTF_KIND_ENUM, BTF_KIND_ENUM64, BTF_KIND_STRUCT, BTF_KIND_UNION, kindName } from "../btf/kinds.js";
+import { CoreReloKind } from "../btf/ext.js";
+
+/** libbpf's BPF_CORE_SPEC_MAX_LEN. */
+export const SPEC_MAX_LEN = 64;
+
+/** One semantically meaningful step of an access: a named field, an array index, or an enumerator. */
+export interface Accessor {
+  /** The struct/union holding the field, the array's element type, or the enum. */
+  typeId: number;
+  idx: number;
+  /** Field or enumerator name; undefined for array indexing. */
+  name?: string;
+}
+
+export interface Spec {
+  btf: Btf;
+  rootTypeId: number;
+  kind: number;
+  /** High-level accessors: named fields and array indices only. */
+  accessors: Accessor[];
+  /** Low-level indices, one per access-string component (anonymous members included). */
+  raw: number[];
+  bitOffset: number;
+}
+
+/**
+ * A record libbpf would fail the load on (it returns an errno): bad spec,
+ * ambiguous candidates, an instruction that does not fit the relocation.
+ */
+export class RelocationFailure extends Error {}
+
+export function isFieldKind(kind: number): boolean {
+  return kind <= CoreReloKind.FIELD_RSHIFT_U64;
+}
+
+export function isTypeKind(kind: number): boolean {
+  return (
+    kind === CoreReloKind.TYPE_ID_LOCAL ||
+    kind === CoreReloKind.TYPE_ID_TARGET ||
+    kind === CoreReloKind.TYPE_EXISTS ||
+    kind === CoreReloKind.TYPE_SIZE ||
+    kind === CoreReloKind.TYPE_MATCHES
+  );
+}
+
+export function isEnumvalKind(kind: number): boolean {
+  return kind === CoreReloKind.ENUMVAL_EXISTS || kind === CoreReloKind.ENUMVAL_VALUE;
+}
+
+export function isAnyEnum(kind: number): boolean {
+  return kind === BTF_KIND_ENUM || kind === BTF_KIND_ENUM64;
+}
+
+export function isComposite(kind: number): boolean {
+  return kind === BTF_KIND_STRUCT || kind === BTF_KIND_UNION;
+}
+
+/**
+ * Length of a name without its flavor suffix: the part before the last
+ * `X___Y` separator where X and Y are not underscores (`task_struct___v1` ->
+ * `task_struct`; `foo___` and `___foo` keep their full length).
+ */
+export function essentialNameLength(name: string): number {
+  for (let i = name.length - 5; i >= 0; i--) {
+    if (name[i] !== "_" && name[i + 1] === "_" && name[i + 2] === "_" && name[i + 3] === "_" && name[i + 4] !== "_") {
+      return i + 1;
+    }
+  }
+  return name.length;
+}
+
+export function essentialName(name: string): string {
+  return name.slice(0, essentialNameLength(name));
+}
+
+/** Size or a RelocationFailure: resolving sizes inside a spec fails the relocation, not the process. */
+export function sizeOf(btf: Btf, id: number): number {
+  try {
+    return btf.sizeof(id);
+  } catch (e) {
+    throw new RelocationFailure(`cannot size type [${id}]: ${(e as Error).message}`);
+  }
+}
+
+/** An array is flexible when it is a struct's last named member and has no elements. */
+export function isFlexArray(btf: Btf, prev: Accessor | undefined, nelems: number): boolean {
+  if (!prev?.name || nelems > 0) return false;
+  return prev.idx === btf.vlen(prev.typeId) - 1;
+}
+
+/**
+ * Parses the access string of a record against the local BTF
+ * (bpf_core_parse_spec). Throws RelocationFailure where libbpf returns an error.
+ */
+export function parseLocalSpec(btf: Btf, typeId: number, access: string, kind: number): Spec {
+  if (access === "" || access.startsWith(":")) throw new RelocationFailure(`malformed access string "${access}"`);
+  const spec: Spec = { btf, rootTypeId: typeId, kind, accessors: [], raw: [], bitOffset: 0 };
+  if (isTypeKind(kind)) {
+    if (access !== "0") throw new RelocationFailure(`type relocations take the access string "0", not "${access}"`);
+    return spec;
+  }
+  for (const part of access.split(":")) {
+    if (!/^-?\d+$/.test(part)) throw new RelocationFailure(`malformed access string "${access}"`);
+    if (spec.raw.length === SPEC_MAX_LEN) throw new RelocationFailure(`access string longer than ${SPEC_MAX_LEN} components`);
+    spec.raw.push(Number(part) | 0);
+  }
+  let id = btf.resolve(typeId);
+  const first = spec.raw[0];
+  spec.accessors.push({ typeId: id, idx: first });
+  if (isEnumvalKind(kind)) {
+    if (!isAnyEnum(btf.kind(id)) || spec.raw.length > 1 || first >= btf.vlen(id) || first < 0) {
+      throw new RelocationFailure(`enumerator access ${access} does not name an enumerator of [${id}]`);
+    }
+    spec.accessors[0].name = btf.enumValueName(id, first);
+    return spec;
+  }
+  if (!isFieldKind(kind)) throw new RelocationFailure(`unknown relocation kind ${kind}`);
+  spec.bitOffset = first * sizeOf(btf, id) * 8;
+  for (let i = 1; i < spec.raw.length; i++) {
+    id = btf.resolve(id);
+    const idx = spec.raw[i];
+    const k = btf.kind(id);
+    if (isComposite(k)) {
+      if (idx >= btf.vlen(id) || idx < 0) throw new RelocationFailure(`member index ${idx} is out of range for [${id}]`);
+      spec.bitOffset += btf.memberBitOffset(id, idx);
+      const nameOff = btf.memberNameOff(id, idx);
+      if (nameOff !== 0) {
+        const name = btf.memberName(id, idx);
+        if (name === "") throw new RelocationFailure(`member ${idx} of [${id}] has an empty name`);
+        spec.accessors.push({ typeId: id, idx, name });
+      }
+      id = btf.memberType(id, idx);
+    } else if (k === BTF_KIND_ARRAY) {
+      const nelems = btf.word(id, 2);
+      const elem = btf.resolve(btf.word(id, 0));
+      const flex = isFlexArray(btf, spec.accessors[spec.accessors.length - 1], nelems);
+      if (!flex && idx >= nelems) throw new RelocationFailure(`array index ${idx} is out of range (${nelems} elements)`);
+      spec.accessors.push({ typeId: elem, idx });
+      spec.bitOffset += idx * sizeOf(btf, elem) * 8;
+      id = elem;
+    } else {
+      throw new RelocationFailure(`access step ${i} reaches [${id}] ${kindName(k)}, which has no members`);
+    }
+  }
+  return spec;
+}
+
+/** C-ish name of a type: `struct task_struct`, `enum bpf_map_type`, `int`. */
+export function typeLabel(btf: Btf, id: number): string {
+  if (id === 0) return "void";
+  const k = btf.kind(id);
+  const name = btf.name(id) || "<anon>";
+  const tag = k === BTF_KIND_STRUCT ? "struct " : k === BTF_KIND_UNION ? "union " : isAnyEnum(k) ? "enum " : "";
+  return tag || k === 1 || k === 8 ? `${tag}${name}` : `${kindName(k).toLowerCase()} ${name}`;
+}
+
+/** A spec in words, close to libbpf's log: `struct task_struct.pid (0:92 @ offset 1264)`. */
+export function formatSpec(spec: Spec): string {
+  const btf = spec.btf;
+  let s = `[${spec.rootTypeId}] ${typeLabel(btf, spec.rootTypeId)}`;
+  if (isTypeKind(spec.kind)) return s;
+  if (isEnumvalKind(spec.kind)) {
+    const acc = spec.accessors[0];
+    const v = btf.kind(acc.typeId) === BTF_KIND_ENUM64 ? btf.enum64Value(acc.typeId, acc.idx) : btf.enumValue(acc.typeId, acc.idx);
+    return `${s}::${btf.enumValueName(acc.typeId, acc.idx)} = ${v}`;
+  }
+  spec.accessors.forEach((a, i) => {
+    if (a.name) s += `.${a.name}`;
+    else if (i > 0 || a.idx > 0) s += `[${a.idx}]`;
+  });
+  const off = spec.bitOffset % 8 ? `${Math.floor(spec.bitOffset / 8)}.${spec.bitOffset % 8}` : `${spec.bitOffset / 8}`;
+  return `${s} (${spec.raw.join(":")} @ offset ${off})`;
+}
