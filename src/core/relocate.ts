@@ -290,6 +290,9 @@ function candidateName(c: Candidate): string {
   return `[${c.id}] ${typeLabel(c.target.btf, c.id)}${c.target.name === "vmlinux" ? "" : ` in ${c.target.name}`}`;
 }
 
+/** The parts of a decision that resolving a record fills in. */
+type Explanation = Pick<CoreDecision, "localSpec" | "reason" | "candidates" | "targetBtf" | "targetTypeId" | "targetSpec">;
+
 /** Resolves one record against the cached candidates (bpf_core_calc_relo_insn). */
 function resolveRecord(
   local: Btf,
@@ -297,7 +300,7 @@ function resolveRecord(
   access: string,
   cands: Candidate[] | undefined,
   le: boolean,
-  d: CoreDecision,
+  d: Explanation,
 ): { res: RelocationResult; pruned?: Candidate[] } {
   let localSpec: Spec;
   try {
@@ -350,6 +353,41 @@ function resolveRecord(
   return { res: calcRelo(rec.kind, localSpec, undefined, le) };
 }
 
+export interface AccessQuery {
+  /** Local root type id. */
+  typeId: number;
+  /** Access string, e.g. "0:1:3" (or "0" for type relocations). */
+  access: string;
+  kind: number;
+}
+
+export interface AccessAnswer {
+  value: bigint;
+  poisoned: boolean;
+  /** Set when libbpf would fail the load. */
+  error?: string;
+  targetSpec?: string;
+  candidates: CandidateReport[];
+}
+
+/**
+ * One relocation outside any object: what value `access` on local type
+ * `typeId` gets in the target kernel (e.g. a field's offset there).
+ */
+export function relocateAccess(local: Btf, q: AccessQuery, opts: RelocateOptions): AccessAnswer {
+  const vmlinux: TargetBtf = { name: "vmlinux", btf: opts.target };
+  const modules: TargetBtf[] = (opts.modules ?? []).map((m) => ({ name: m.name, btf: m.btf }));
+  const d: Explanation = { localSpec: "", reason: "", candidates: [] };
+  try {
+    const cands = q.kind === CoreReloKind.TYPE_ID_LOCAL ? undefined : findCandidates(local, q.typeId, vmlinux, modules);
+    const { res } = resolveRecord(local, { insnOff: 0, typeId: q.typeId, accessStrOff: 0, kind: q.kind }, q.access, cands, true, d);
+    return { value: res.value, poisoned: res.poison, targetSpec: d.targetSpec, candidates: d.candidates };
+  } catch (e) {
+    if (!(e instanceof RelocationFailure || e instanceof BtfkitError)) throw e;
+    return { value: 0n, poisoned: false, error: e.message, candidates: d.candidates };
+  }
+}
+
 /** Relocates every CO-RE record of a parsed object. */
 export function relocate(obj: BpfObject, opts: RelocateOptions): RelocateResult {
   const local = obj.btf;
@@ -375,6 +413,8 @@ export function relocate(obj: BpfObject, opts: RelocateOptions): RelocateResult 
       const where = { section: secName, record: relo, insn: rec.insnOff / BPF_INSN_SIZE };
       if (rec.insnOff % BPF_INSN_SIZE) throw new CoreRelocationError(`instruction offset ${rec.insnOff} is not a multiple of 8`, where);
       const sectionInsn = rec.insnOff / BPF_INSN_SIZE;
+      // libbpf silently skips such a record; it can only come from a corrupt object.
+      if (rec.insnOff >= section.size) throw new CoreRelocationError(`CO-RE record points past the end of its section`, where);
       const prog = programAt(obj, section, sectionInsn);
       // Records of eliminated weak subprograms belong to no program; libbpf ignores them.
       if (!prog) return;
