@@ -3,6 +3,8 @@
  * run, reported as figures and ratios. Not a test: nothing here asserts times.
  */
 import { benchBtf } from "./btf.js";
+import { benchCore } from "./core.js";
 
 console.log(`node ${process.version}, ${new Date().toISOString()}`);
 benchBtf();
+benchCore();
