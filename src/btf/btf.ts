@@ -521,6 +521,11 @@ export class Btf {
     return this.base ? [...this.base.idsByName(name), ...own] : own;
   }
 
+  /** Own ids whose names contain `___`, the CO-RE flavor separator, ascending. */
+  flavoredIds(): readonly number[] {
+    return (this.nameIndex ??= new NameIndex(this)).flavored;
+  }
+
   /** The first id named `name` with the given kind, if any. */
   findByName(name: string, kind?: number): number | undefined {
     for (const id of this.idsByName(name)) if (kind === undefined || this.kind(id) === kind) return id;
@@ -729,6 +734,8 @@ class NameIndex {
   private readonly heads: Int32Array;
   private readonly next: Int32Array;
   private readonly mask: number;
+  /** Ids whose names contain `___` (CO-RE flavors), found in the same pass. */
+  readonly flavored: number[] = [];
 
   constructor(private readonly btf: Btf) {
     const n = btf.ownCount;
@@ -746,10 +753,21 @@ class NameIndex {
         this.next[i] = -1;
         continue;
       }
-      const b = hashCString(src, btf.strPos(off)) & this.mask;
+      let h = 0x811c9dc5;
+      let underscores = 0;
+      let flavored = false;
+      for (let q = btf.strPos(off); q < src.length && src[q] !== 0; q++) {
+        const c = src[q];
+        h = Math.imul(h ^ c, 0x01000193);
+        underscores = c === 0x5f ? underscores + 1 : 0;
+        if (underscores === 3) flavored = true;
+      }
+      if (flavored) this.flavored.push(id);
+      const b = (h >>> 0) & this.mask;
       this.next[i] = this.heads[b];
       this.heads[b] = i;
     }
+    this.flavored.reverse();
   }
 
   lookup(name: string): number[] {

@@ -20,33 +20,6 @@ export interface Candidate {
   id: number;
 }
 
-/**
- * Ids whose names carry a flavor separator (`___`), found once per target by
- * scanning name bytes; exact names go through the Btf's own name index.
- */
-const flavoredCache = new WeakMap<Btf, number[]>();
-
-function flavoredIds(btf: Btf): number[] {
-  let ids = flavoredCache.get(btf);
-  if (ids) return ids;
-  ids = [];
-  for (let id = btf.startId; id < btf.count; id++) {
-    const off = btf.nameOff(id);
-    const bytes = btf.strSource(off);
-    if (!bytes) continue;
-    let run = 0;
-    for (let p = btf.strPos(off); p < bytes.length && bytes[p] !== 0; p++) {
-      run = bytes[p] === 0x5f ? run + 1 : 0;
-      if (run === 3) {
-        ids.push(id);
-        break;
-      }
-    }
-  }
-  flavoredCache.set(btf, ids);
-  return ids;
-}
-
 /** Candidates in one target BTF, in id order (from `startId`, so a module's base is not searched again). */
 function candidatesIn(target: TargetBtf, localKind: number, localName: string, startId: number): Candidate[] {
   const btf = target.btf;
@@ -54,7 +27,7 @@ function candidatesIn(target: TargetBtf, localKind: number, localName: string, s
   const essential = localName.slice(0, len);
   const ids = new Set<number>();
   for (const id of btf.idsByName(essential)) if (id >= startId) ids.add(id);
-  for (const id of flavoredIds(btf)) {
+  for (const id of btf.flavoredIds()) {
     if (id < startId) continue;
     const name = btf.name(id);
     if (essentialNameLength(name) === len && name.startsWith(essential)) ids.add(id);
