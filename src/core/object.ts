@@ -6,7 +6,7 @@ import { Btf } from "../btf/btf.js";
 import { decodeBtfExt, type BtfExt } from "../btf/ext.js";
 import { SHF_EXECINSTR, STT_FUNC } from "../elf/constants.js";
 import { parseElf, type ElfFile, type ElfSection } from "../elf/read.js";
-import { CoreRelocationError } from "../errors.js";
+import { BtfError, CoreRelocationError } from "../errors.js";
 
 export const BPF_INSN_SIZE = 8;
 
@@ -29,7 +29,7 @@ export interface BpfObject {
 export function openBpfObject(bytes: Uint8Array): BpfObject {
   const elf = parseElf(bytes);
   const btfSec = elf.section(".BTF");
-  if (!btfSec) throw new CoreRelocationError("object has no .BTF section (build it with clang -g)", { section: ".BTF" });
+  if (!btfSec) throw new BtfError("object has no .BTF section (build it with clang -g)", { section: ".BTF" });
   const btf = Btf.parse(btfSec.data);
   // BPF objects are 64-bit whatever their ELF class says, as libbpf assumes.
   btf.pointerSize = 8;

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT, basePath, modulePath, oracle, run, vmlinuxPath } from "../helpers/env.js";
+import { ROOT, basePath, clangBpf, modulePath, oracle, run, vmlinuxPath } from "../helpers/env.js";
 
 const CLI = path.join(ROOT, "dist/cli/main.js");
 
@@ -80,6 +80,36 @@ describe.skipIf(!oracle("clang"))("format c beyond bpftool 7.1", () => {
     const r = btfkit(["btf", "dump", "file", vmlinux(), "format", "c", "--root", "no_such_type_xyz"]);
     expect(r.status).toBe(3);
     expect(r.stderr).toContain("no_such_type_xyz");
+  });
+});
+
+describe.skipIf(!oracle("clang"))("btfkit core explain", () => {
+  const src = fs.readFileSync(path.join(ROOT, "test/corpus/ext/core_fields.c"), "utf8");
+  const obj = () => clangBpf(src, { flags: ["-target", "bpfel"] });
+
+  it("explains every relocation in words", () => {
+    const r = btfkit(["core", "explain", obj(), "--btf", vmlinux()]);
+    expect(r.status).toBe(0);
+    const text = r.stdout.toString();
+    expect(text).toMatch(/prog 'on_exit' relo #\d+ insn #\d+ \(byte_off\)/);
+    expect(text).toContain("candidates:");
+    expect(text).toMatch(/\d+ relocations: \d+ patched, \d+ poisoned, \d+ failed\n$/);
+  });
+
+  it("-j gives one JSON document with every decision", () => {
+    const r = btfkit(["-j", "core", "explain", obj(), "--btf", vmlinux()]);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout.toString());
+    expect(doc.decisions.length).toBeGreaterThan(10);
+    expect(typeof doc.decisions[0].newValue).toBe("string");
+  });
+
+  it("an object without BTF is invalid input", () => {
+    const plain = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-core-")), "plain.o");
+    run("clang", ["-O2", "-target", "bpf", "-c", path.join(ROOT, "test/corpus/ext/no_core.c"), "-o", plain]);
+    const r = btfkit(["core", "explain", plain, "--btf", vmlinux()]);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain(".BTF");
   });
 });
 

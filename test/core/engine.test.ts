@@ -20,7 +20,7 @@ import {
   type Member,
 } from "../../src/index.js";
 import { bpfObjects } from "../helpers/corpus.js";
-import { oracle } from "../helpers/env.js";
+import { modulePath, oracle, vmlinuxPath } from "../helpers/env.js";
 
 const read = (p: string) => new Uint8Array(fs.readFileSync(p));
 
@@ -124,6 +124,43 @@ describe("field offsets follow the target layout", () => {
     const off = relocateAccess(local, { typeId: sId, access: "0:1", kind: CoreReloKind.FIELD_BYTE_OFFSET }, { target });
     expect(off.poisoned).toBe(true);
     expect(off.candidates[0].reason).toContain("no field 'gone'");
+  });
+});
+
+describe("candidates in module BTF", () => {
+  // libbpf 1.1 cannot be pointed at module BTF files (only at the running kernel's
+  // modules, and this kernel has none), so these follow its rules without an oracle.
+  const base = Btf.parse(read(vmlinuxPath("linux-6.1.0-56-amd64.btf")));
+  const nfTables = { name: "nf_tables", btf: Btf.parse(read(modulePath("nf_tables.btf")), { base }) };
+
+  /** A local BTF with `struct NAME { void *FIELD; }` (pointer fields match any pointer). */
+  function local(name: string, field: string): { btf: Btf; id: number } {
+    const b = new BtfBuilder();
+    const ptr = b.add({ kind: "ptr", type: 0 });
+    const id = b.add({ kind: "struct", name, size: 8, kflag: false, members: [{ name: field, type: ptr, bitOffset: 0, bitfieldSize: 0 }] });
+    return { btf: b.build(), id };
+  }
+
+  it("a type only a module defines is found there, with the module's layout", () => {
+    const l = local("nft_chain", "table");
+    const r = relocateAccess(l.btf, { typeId: l.id, access: "0:0", kind: CoreReloKind.FIELD_BYTE_OFFSET }, { target: base, modules: [nfTables] });
+    expect(r.error).toBeUndefined();
+    expect(r.value).toBe(64n);
+    expect(r.candidates.map((c) => c.btf)).toEqual(["nf_tables"]);
+  });
+
+  it("modules are not searched when vmlinux has a candidate", () => {
+    const l = local("task_struct", "nonexistent_field");
+    const r = relocateAccess(l.btf, { typeId: l.id, access: "0:0", kind: CoreReloKind.FIELD_EXISTS }, { target: base, modules: [nfTables] });
+    expect(r.value).toBe(0n);
+    expect(r.candidates.every((c) => c.btf === "vmlinux")).toBe(true);
+  });
+
+  it("without the module the type has no candidate", () => {
+    const l = local("nft_chain", "table");
+    const r = relocateAccess(l.btf, { typeId: l.id, access: "0:0", kind: CoreReloKind.FIELD_BYTE_OFFSET }, { target: base });
+    expect(r.poisoned).toBe(true);
+    expect(r.candidates).toEqual([]);
   });
 });
 
