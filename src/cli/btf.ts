@@ -1,8 +1,8 @@
 /** `btfkit btf ...`: dump BTF like `bpftool btf dump`. */
 import { Command, Option } from "commander";
-import { Btf, dumpCBytes, dumpJson, dumpRawBytes, loadBtf, mergeSplit, resolveRoots } from "../index.js";
+import { Btf, dumpCBytes, dumpJson, dumpRawBytes, mergeSplit, resolveRoots } from "../index.js";
 import { UsageError } from "./errors.js";
-import { emit, readInput } from "./io.js";
+import { emit, loadBtfFile } from "./io.js";
 
 export interface DumpArgs {
   files: string[];
@@ -49,16 +49,6 @@ function implicitBase(file: string): string | undefined {
   return m && m[1] !== "vmlinux" ? "/sys/kernel/btf/vmlinux" : undefined;
 }
 
-/** Loads BTF from a file, naming the file in any error. */
-function loadFile(file: string, base?: Btf): Btf {
-  try {
-    return loadBtf(readInput(file), { base });
-  } catch (err) {
-    if (err instanceof Error) err.message = `${file}: ${err.message}`;
-    throw err;
-  }
-}
-
 /**
  * One file: itself, on `-B BASE` if given. Several files: split blobs merged
  * over `-B BASE`, or, without -B, over the first file (vmlinux + modules).
@@ -66,10 +56,10 @@ function loadFile(file: string, base?: Btf): Btf {
 export function openBtf(files: string[], baseFile?: string): Btf {
   if (files.length === 1) {
     const basePath = baseFile ?? implicitBase(files[0]);
-    return loadFile(files[0], basePath ? loadFile(basePath) : undefined);
+    return loadBtfFile(files[0], basePath ? loadBtfFile(basePath) : undefined);
   }
-  const base = loadFile(baseFile ?? files[0]);
-  const modules = (baseFile ? files : files.slice(1)).map((f) => loadFile(f, base));
+  const base = loadBtfFile(baseFile ?? files[0]);
+  const modules = (baseFile ? files : files.slice(1)).map((f) => loadBtfFile(f, base));
   return mergeSplit(base, modules);
 }
 

@@ -2,22 +2,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Command } from "commander";
-import { explainJson, explainText, loadBtf, relocateObject, type Btf } from "../index.js";
-import { emit, readInput } from "./io.js";
+import { explainJson, explainText, relocateObject, type Btf } from "../index.js";
+import { emit, loadBtfFile, readInput } from "./io.js";
 import type { GlobalOptions } from "./btf.js";
 
 const SYSFS_BTF = "/sys/kernel/btf";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-function load(file: string, base?: Btf): Btf {
-  try {
-    return loadBtf(readInput(file), { base });
-  } catch (err) {
-    if (err instanceof Error) err.message = `${file}: ${err.message}`;
-    throw err;
-  }
-}
 
 interface TargetOptions extends GlobalOptions {
   btf?: string;
@@ -32,16 +23,16 @@ interface TargetOptions extends GlobalOptions {
 export function openTarget(opts: TargetOptions): { target: Btf; modules: Array<{ name: string; btf: Btf }> } {
   const moduleName = (f: string) => path.basename(f).replace(/\.(btf|ko)$/, "");
   if (opts.baseBtf) {
-    const target = load(opts.baseBtf);
+    const target = loadBtfFile(opts.baseBtf);
     const files = [...(opts.btf ? [opts.btf] : []), ...(opts.module ?? [])];
-    return { target, modules: files.map((f) => ({ name: moduleName(f), btf: load(f, target) })) };
+    return { target, modules: files.map((f) => ({ name: moduleName(f), btf: loadBtfFile(f, target) })) };
   }
-  const target = load(opts.btf ?? `${SYSFS_BTF}/vmlinux`);
+  const target = loadBtfFile(opts.btf ?? `${SYSFS_BTF}/vmlinux`);
   let files = opts.module ?? [];
   if (!opts.btf && !opts.module && fs.existsSync(SYSFS_BTF)) {
     files = fs.readdirSync(SYSFS_BTF).filter((f) => f !== "vmlinux").map((f) => `${SYSFS_BTF}/${f}`);
   }
-  return { target, modules: files.map((f) => ({ name: moduleName(f), btf: load(f, target) })) };
+  return { target, modules: files.map((f) => ({ name: moduleName(f), btf: loadBtfFile(f, target) })) };
 }
 
 export function coreCommand(): Command {

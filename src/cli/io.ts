@@ -1,10 +1,21 @@
 /** File and stream I/O for the CLI: the only place that touches the file system. */
 import fs from "node:fs";
 import path from "node:path";
+import { loadBtf, type Btf } from "../index.js";
 
 export function readInput(file: string): Uint8Array {
   const buf = fs.readFileSync(file);
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** Loads BTF (raw, or an ELF's .BTF) from a file, naming the file in any error. */
+export function loadBtfFile(file: string, base?: Btf): Btf {
+  try {
+    return loadBtf(readInput(file), { base });
+  } catch (err) {
+    if (err instanceof Error) err.message = `${file}: ${err.message}`;
+    throw err;
+  }
 }
 
 /**
