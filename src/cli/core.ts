@@ -1,9 +1,11 @@
 /** `btfkit core ...`: CO-RE relocation. */
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import zlib from "node:zlib";
 import { Command } from "commander";
-import { explainJson, explainText, relocateObject, type Btf } from "../index.js";
-import { emit, loadBtfFile, readInput } from "./io.js";
+import { explainJson, explainText, kconfigLayout, openBpfObject, relocateForLoad, relocateObject, type Btf } from "../index.js";
+import { emit, loadBtfFile, readInput, writeFileAtomic } from "./io.js";
 import type { GlobalOptions } from "./btf.js";
 
 const SYSFS_BTF = "/sys/kernel/btf";
@@ -35,6 +37,31 @@ export function openTarget(opts: TargetOptions): { target: Btf; modules: Array<{
   return { target, modules: files.map((f) => ({ name: moduleName(f), btf: loadBtfFile(f, target) })) };
 }
 
+/** A kernel config file, gunzipped when it is gzip (as /proc/config.gz is). */
+function readConfig(file: string): Uint8Array {
+  const bytes = readInput(file);
+  return bytes[0] === 0x1f && bytes[1] === 0x8b ? new Uint8Array(zlib.gunzipSync(bytes)) : bytes;
+}
+
+/** libbpf's search: /boot/config-$(uname -r), then /proc/config.gz. */
+function systemConfig(): { config: Uint8Array; configName: string } | undefined {
+  for (const file of [`/boot/config-${os.release()}`, "/proc/config.gz"]) {
+    if (fs.existsSync(file)) return { config: readConfig(file), configName: file };
+  }
+  return undefined;
+}
+
+interface RelocOptions extends TargetOptions {
+  output: string;
+  kconfig?: string;
+  kconfigString?: string;
+  kernelRelease?: string;
+  bpfCookie?: boolean;
+  syscallWrapper?: boolean;
+  report?: string;
+  strict?: boolean;
+}
+
 export function coreCommand(): Command {
   const core = new Command("core").description("CO-RE relocation");
   core
@@ -48,6 +75,46 @@ export function coreCommand(): Command {
       const opts = cmd.optsWithGlobals<TargetOptions>();
       const result = relocateObject(readInput(object), openTarget(opts));
       await emit(opts.json || opts.pretty ? explainJson(result) : explainText(result), opts.output);
+    });
+  core
+    .command("reloc")
+    .description("apply CO-RE relocations and kconfig externs ahead of load; the output loads with any unmodified loader")
+    .argument("<object>", "BPF object built with clang -g")
+    .requiredOption("-o, --output <file>", "relocated object (written atomically)")
+    .option("--btf <file>", "target kernel BTF (default: /sys/kernel/btf/vmlinux and its modules)")
+    .option("--module <file>", "module BTF split on the target (repeatable)", collect)
+    .option("--kconfig <file>", "kernel config, plain or gzip (default: /boot/config-$(uname -r), then /proc/config.gz)")
+    .option("--kconfig-string <text>", "config lines read before the file, e.g. 'CONFIG_HZ=250'")
+    .option("--kernel-release <release>", "release for LINUX_KERNEL_VERSION (default: this machine's)")
+    .option("--bpf-cookie", "LINUX_HAS_BPF_COOKIE is 1")
+    .option("--syscall-wrapper", "LINUX_HAS_SYSCALL_WRAPPER is 1")
+    .option("--report <file>", "write every relocation decision and extern value as JSON")
+    .option("--strict", "fail instead of poisoning an instruction")
+    .action((object: string, _opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<RelocOptions>();
+      const bytes = readInput(object);
+      // Read a config only when the object has CONFIG_ externs, and do not insist on one.
+      const needsConfig = kconfigLayout(openBpfObject(bytes)).externs.some((e) => e.name.startsWith("CONFIG_"));
+      const config = opts.kconfig
+        ? { config: readConfig(opts.kconfig), configName: opts.kconfig }
+        : needsConfig
+          ? systemConfig()
+          : undefined;
+      const result = relocateForLoad(bytes, {
+        ...openTarget(opts),
+        ...config,
+        kconfigString: opts.kconfigString,
+        kernelRelease: opts.kernelRelease ?? os.release(),
+        hasBpfCookie: opts.bpfCookie === true,
+        hasSyscallWrapper: opts.syscallWrapper === true,
+        strict: opts.strict,
+      });
+      if (opts.report) {
+        const report = { relocations: result.relocation.decisions, kconfig: result.kconfig ?? null };
+        writeFileAtomic(opts.report, JSON.stringify(report, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
+      }
+      writeFileAtomic(opts.output, result.output);
+      for (const w of result.kconfig?.warnings ?? []) process.stderr.write(`btfkit: warning: ${w}\n`);
     });
   return core;
 }

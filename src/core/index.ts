@@ -7,3 +7,5 @@ export { essentialName, essentialNameLength, formatSpec, parseLocalSpec, typeLab
 export type { Accessor, Spec } from "./spec.js";
 export type * from "./types.js";
 export * from "./explain.js";
+export * from "./kconfig.js";
+export * from "./pipeline.js";
