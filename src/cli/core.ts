@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import { Command } from "commander";
-import { explainJson, explainText, kconfigLayout, openBpfObject, relocateForLoad, relocateObject, type Btf } from "../index.js";
+import { explainJson, explainText, kconfigLayout, openBpfObject, relocateForLoad, relocateObject, virtualExternsFromBtf, type Btf } from "../index.js";
 import { emit, loadBtfFile, readInput, writeFileAtomic } from "./io.js";
 import type { GlobalOptions } from "./btf.js";
 
@@ -86,8 +86,10 @@ export function coreCommand(): Command {
     .option("--kconfig <file>", "kernel config, plain or gzip (default: /boot/config-$(uname -r), then /proc/config.gz)")
     .option("--kconfig-string <text>", "config lines read before the file, e.g. 'CONFIG_HZ=250'")
     .option("--kernel-release <release>", "release for LINUX_KERNEL_VERSION (default: this machine's)")
-    .option("--bpf-cookie", "LINUX_HAS_BPF_COOKIE is 1")
-    .option("--syscall-wrapper", "LINUX_HAS_SYSCALL_WRAPPER is 1")
+    .option("--bpf-cookie", "LINUX_HAS_BPF_COOKIE is 1 (default: what the target BTF implies)")
+    .option("--no-bpf-cookie", "LINUX_HAS_BPF_COOKIE is 0")
+    .option("--syscall-wrapper", "LINUX_HAS_SYSCALL_WRAPPER is 1 (default: what the target BTF implies)")
+    .option("--no-syscall-wrapper", "LINUX_HAS_SYSCALL_WRAPPER is 0")
     .option("--report <file>", "write every relocation decision and extern value as JSON")
     .option("--strict", "fail instead of poisoning an instruction")
     .action((object: string, _opts: unknown, cmd: Command) => {
@@ -100,13 +102,15 @@ export function coreCommand(): Command {
         : needsConfig
           ? systemConfig()
           : undefined;
+      const target = openTarget(opts);
+      const implied = virtualExternsFromBtf(target.target);
       const result = relocateForLoad(bytes, {
-        ...openTarget(opts),
+        ...target,
         ...config,
         kconfigString: opts.kconfigString,
         kernelRelease: opts.kernelRelease ?? os.release(),
-        hasBpfCookie: opts.bpfCookie === true,
-        hasSyscallWrapper: opts.syscallWrapper === true,
+        hasBpfCookie: opts.bpfCookie ?? implied.hasBpfCookie,
+        hasSyscallWrapper: opts.syscallWrapper ?? implied.hasSyscallWrapper,
         strict: opts.strict,
       });
       if (opts.report) {

@@ -559,3 +559,20 @@ export function fillKconfig(layout: KconfigLayout, opts: KconfigOptions = {}): K
 export function resolveKconfig(obj: BpfObject, opts: KconfigOptions = {}): KconfigResult {
   return fillKconfig(kconfigLayout(obj), opts);
 }
+
+/**
+ * The virtual `LINUX_HAS_*` externs as the target kernel's BTF implies them,
+ * where libbpf probes the running kernel instead: bpf cookies exist when the
+ * kernel's helper enum has BPF_FUNC_get_attach_cookie, and syscalls go
+ * through wrappers when the kernel has an arch-prefixed `__<arch>_sys_bpf`.
+ */
+export function virtualExternsFromBtf(btf: Btf): { hasBpfCookie: boolean; hasSyscallWrapper: boolean } {
+  let hasBpfCookie = false;
+  const funcIds = btf.findByName("bpf_func_id");
+  if (funcIds !== undefined && btf.kind(funcIds) === BTF_KIND_ENUM) {
+    for (let i = 0; i < btf.vlen(funcIds) && !hasBpfCookie; i++) hasBpfCookie = btf.enumValueName(funcIds, i) === "BPF_FUNC_get_attach_cookie";
+  }
+  const wrappers = ["__x64_sys_bpf", "__arm64_sys_bpf", "__s390x_sys_bpf", "__riscv_sys_bpf", "__ia32_sys_bpf", "__powerpc_sys_bpf", "__loongarch_sys_bpf"];
+  const hasSyscallWrapper = wrappers.some((n) => btf.findByName(n, BTF_KIND_FUNC) !== undefined);
+  return { hasBpfCookie, hasSyscallWrapper };
+}

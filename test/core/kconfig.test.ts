@@ -561,3 +561,18 @@ PROG(bpf_prog_active + CONFIG_BTFKIT_INT)`,
     expect(r.externs.map((e) => [e.name, e.value])).toEqual([["CONFIG_BTFKIT_INT", 3n]]);
   });
 });
+
+describe("virtual externs implied by a target's BTF", () => {
+  it("every fixture kernel has bpf cookies and syscall wrappers; a bare BTF has neither", async () => {
+    const { virtualExternsFromBtf, Btf: B, BtfBuilder } = await import("../../src/index.js");
+    const { VMLINUX_FIXTURES, vmlinuxPath } = await import("../helpers/env.js");
+    const fsm = await import("node:fs");
+    for (const name of VMLINUX_FIXTURES) {
+      const btf = B.parse(new Uint8Array(fsm.readFileSync(vmlinuxPath(name))));
+      expect(virtualExternsFromBtf(btf), name).toEqual({ hasBpfCookie: true, hasSyscallWrapper: true });
+    }
+    const bare = new BtfBuilder();
+    bare.add({ kind: "int", name: "int", size: 4, encoding: 1, bitOffset: 0, bits: 32 });
+    expect(virtualExternsFromBtf(bare.build())).toEqual({ hasBpfCookie: false, hasSyscallWrapper: false });
+  });
+});
