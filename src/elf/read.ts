@@ -29,6 +29,8 @@ export interface ElfSection {
   /** Index in the section header table (section 0 is the null section). */
   index: number;
   name: string;
+  /** sh_name: offset of the name in the section name string table. */
+  nameOffset: number;
   type: number;
   flags: bigint;
   addr: bigint;
@@ -67,6 +69,24 @@ export interface ElfRelocation {
   type: number;
   /** r_addend for SHT_RELA; 0n for SHT_REL, whose addend is stored in the relocated bytes. */
   addend: bigint;
+}
+
+/** ELF header fields beyond class, byte order, type and machine, kept so a writer can reproduce them. */
+export interface ElfHeaderFields {
+  /** e_ident[EI_OSABI]. */
+  osabi: number;
+  /** e_ident[EI_ABIVERSION]. */
+  abiVersion: number;
+  /** e_version. */
+  version: number;
+  entry: bigint;
+  /** e_flags (processor-specific; 0 for BPF). */
+  flags: number;
+  phoff: bigint;
+  phentsize: number;
+  phnum: number;
+  /** Index of the section name string table, extended numbering resolved; 0 when there is none. */
+  shstrndx: number;
 }
 
 /** Header and table entry sizes, fixed by the ELF class. */
@@ -115,6 +135,7 @@ export class ElfFile {
   /** e_machine (EM_*). */
   readonly machine: number;
   readonly sections: readonly ElfSection[];
+  readonly header: ElfHeaderFields;
 
   private readonly bytes: Uint8Array;
   private readonly view: DataView;
@@ -142,6 +163,18 @@ export class ElfFile {
     }
     this.type = this.u16(16);
     this.machine = this.u16(18);
+    const is64 = this.is64;
+    this.header = {
+      osabi: bytes[7],
+      abiVersion: bytes[8],
+      version: this.u32(20),
+      entry: this.word(24),
+      flags: this.u32(is64 ? 48 : 36),
+      phoff: this.word(is64 ? 32 : 28),
+      phentsize: this.u16(is64 ? 54 : 42),
+      phnum: this.u16(is64 ? 56 : 44),
+      shstrndx: 0,
+    };
     this.sections = this.readSections();
   }
 
@@ -295,6 +328,7 @@ export class ElfFile {
     for (let i = 0; i < count; i++) raws.push(i === 0 ? first : this.rawSection(tableOff + i * shentsize));
 
     const shstrndx = eShstrndx === SHN_XINDEX ? first.link : eShstrndx;
+    if (count > 0 && shstrndx < count) this.header.shstrndx = shstrndx;
     let names: Uint8Array | undefined;
     if (count > 0 && shstrndx !== 0) {
       if (shstrndx >= count) {
@@ -315,6 +349,7 @@ export class ElfFile {
       sections.push({
         index: i,
         name,
+        nameOffset: r.name,
         type: r.type,
         flags: r.flags,
         addr: r.addr,
