@@ -6,7 +6,6 @@
  * fixpoint; and root-id dumps equal libbpf's btf_dump__dump_type.
  */
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,7 +13,6 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { type Btf, dumpC, loadBtf } from "../../src/index.js";
 import {
-  CACHE,
   MODULE_FIXTURES,
   REQUIRE_ORACLES,
   ROOT,
@@ -22,6 +20,7 @@ import {
   basePath,
   clangBpf,
   firstDiff,
+  libbpfHarness,
   modulePath,
   oracle,
   run,
@@ -432,19 +431,8 @@ describe.skipIf(!oracle("clang") || !oracle("clang-16"))("header -> clang -> BTF
 
 // --- root_id ---------------------------------------------------------------------
 
-/** The libbpf oracle (test/helpers/libbpf-dumpc.c), built with gcc once per source version. */
-function libbpfDumpc(): string {
-  const src = path.join(ROOT, "test/helpers/libbpf-dumpc.c");
-  const key = createHash("sha256").update(fs.readFileSync(src)).digest("hex").slice(0, 16);
-  const bin = path.join(CACHE, "bin", `libbpf-dumpc-${key}`);
-  if (!fs.existsSync(bin)) {
-    fs.mkdirSync(path.dirname(bin), { recursive: true });
-    const tmp = `${bin}.${process.pid}.tmp`;
-    run("gcc", ["-O1", "-Wall", "-Werror", "-o", tmp, src, "-lbpf"]);
-    fs.renameSync(tmp, bin);
-  }
-  return bin;
-}
+/** The libbpf oracle (test/helpers/libbpf-dumpc.c). */
+const libbpfDumpc = () => libbpfHarness("test/helpers/libbpf-dumpc.c");
 
 /**
  * libbpf-dev 1.1 prints `()` for a prototype without parameters; Debian's

@@ -539,9 +539,9 @@ describe("malformed ELF input", () => {
       expectElfError(patched(s, (v) => setWord(s, v, shdr(s, 4, "entsize"), 7n)), /sh_entsize 7 does not match/);
       expectElfError(patched(s, (v) => setWord(s, v, shdr(s, 4, "size"), BigInt((is64 ? 24 : 16) * 7 - 1))), /is not a multiple of the/);
       expectElfError(patched(s, (v) => v.setUint32(shdr(s, 4, "link"), 99, le)), /sh_link 99 does not name a string table/);
-      const sym = (v: DataView, b: BuiltElf, i: number) => b.dataOff[4] + i * (is64 ? 24 : 16);
-      expect(expectElfError(patched(s, (v, b) => v.setUint32(sym(v, b, 2), 0xffff, le)), /name offset 65535 is outside/).where.record).toBe(2);
-      expectElfError(patched(s, (v, b) => v.setUint16(sym(v, b, 3) + (is64 ? 6 : 14), SHN_XINDEX, le)), /no SHT_SYMTAB_SHNDX section/);
+      const sym = (b: BuiltElf, i: number) => b.dataOff[4] + i * (is64 ? 24 : 16);
+      expect(expectElfError(patched(s, (v, b) => v.setUint32(sym(b, 2), 0xffff, le)), /name offset 65535 is outside/).where.record).toBe(2);
+      expectElfError(patched(s, (v, b) => v.setUint16(sym(b, 3) + (is64 ? 6 : 14), SHN_XINDEX, le)), /no SHT_SYMTAB_SHNDX section/);
       // Symbol index past the linked table.
       const e = expectElfError(
         patched(s, (v, b) => {

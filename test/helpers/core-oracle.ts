@@ -9,10 +9,9 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { CACHE, REQUIRE_ORACLES, ROOT, VMLINUX_FIXTURES, clangBpf, oracle, run, vmlinuxPath } from "./env.js";
+import { CACHE, REQUIRE_ORACLES, ROOT, VMLINUX_FIXTURES, clangBpf, libbpfHarness, oracle, vmlinuxPath } from "./env.js";
 
 export const CORE_CORPUS = path.join(ROOT, "test/corpus/core");
-const HARNESS_SRC = path.join(ROOT, "test/oracle/core-oracle.c");
 
 // --- corpus ------------------------------------------------------------------------
 
@@ -83,20 +82,9 @@ export function libbpfDevPresent(): boolean {
   return ok;
 }
 
-let harness: string | undefined;
-
 /** Builds test/oracle/core-oracle.c once (cached by source hash) and returns the binary. */
 export function coreOracleBinary(): string {
-  if (harness) return harness;
-  const key = createHash("sha256").update(fs.readFileSync(HARNESS_SRC)).digest("hex").slice(0, 16);
-  const bin = path.join(CACHE, "bin", `core-oracle-${key}`);
-  if (!fs.existsSync(bin)) {
-    fs.mkdirSync(path.dirname(bin), { recursive: true });
-    const tmp = `${bin}.${process.pid}.tmp`;
-    run("gcc", ["-O2", "-Wall", "-Werror", "-o", tmp, HARNESS_SRC, "-lbpf"]);
-    fs.renameSync(tmp, bin);
-  }
-  return (harness = bin);
+  return libbpfHarness("test/oracle/core-oracle.c");
 }
 
 const PROBE = `struct task_struct { int pid; } __attribute__((preserve_access_index));

@@ -135,3 +135,25 @@ export function firstDiff(expected: string, actual: string, context = 3): string
   }
   return "outputs differ only in trailing bytes";
 }
+
+const libbpfHarnesses = new Map<string, string>();
+
+/**
+ * A C oracle harness under test/ built with `gcc -O2 -Wall -Werror ... -lbpf`
+ * against the installed libbpf-dev, once per source version (cached in .cache/bin).
+ */
+export function libbpfHarness(relSource: string): string {
+  const cached = libbpfHarnesses.get(relSource);
+  if (cached) return cached;
+  const src = path.join(ROOT, relSource);
+  const key = createHash("sha256").update(fs.readFileSync(src)).digest("hex").slice(0, 16);
+  const bin = path.join(CACHE, "bin", `${path.basename(relSource, ".c")}-${key}`);
+  if (!fs.existsSync(bin)) {
+    fs.mkdirSync(path.dirname(bin), { recursive: true });
+    const tmp = `${bin}.${process.pid}.tmp`;
+    run("gcc", ["-O2", "-Wall", "-Werror", "-o", tmp, src, "-lbpf"]);
+    fs.renameSync(tmp, bin);
+  }
+  libbpfHarnesses.set(relSource, bin);
+  return bin;
+}

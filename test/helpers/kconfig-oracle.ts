@@ -5,28 +5,13 @@
  * error. Also the machine facts libbpf uses for the virtual externs.
  */
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import zlib from "node:zlib";
-import { CACHE, REQUIRE_ORACLES, ROOT, clangBpf, run } from "./env.js";
-
-const HARNESS_SRC = path.join(ROOT, "test/oracle/kconfig-oracle.c");
-
-let harness: string | undefined;
+import { REQUIRE_ORACLES, clangBpf, libbpfHarness } from "./env.js";
 
 export function kconfigOracleBinary(): string {
-  if (harness) return harness;
-  const key = createHash("sha256").update(fs.readFileSync(HARNESS_SRC)).digest("hex").slice(0, 16);
-  const bin = path.join(CACHE, "bin", `kconfig-oracle-${key}`);
-  if (!fs.existsSync(bin)) {
-    fs.mkdirSync(path.dirname(bin), { recursive: true });
-    const tmp = `${bin}.${process.pid}.tmp`;
-    run("gcc", ["-O2", "-Wall", "-Werror", "-o", tmp, HARNESS_SRC, "-lbpf"]);
-    fs.renameSync(tmp, bin);
-  }
-  return (harness = bin);
+  return libbpfHarness("test/oracle/kconfig-oracle.c");
 }
 
 export interface KconfigOracleResult {

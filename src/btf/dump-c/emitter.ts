@@ -33,7 +33,7 @@ import type { ByteSink } from "../sink.js";
 import { NameCounter } from "./names.js";
 import { emitBitPadding, indent } from "./padding.js";
 
-const NOT_ORDERED = 0;
+// Order and emit states; 0 (not ordered / not emitted) is what the typed arrays start with.
 const ORDERING = 1;
 const ORDERED = 2;
 const NOT_EMITTED = 0;
