@@ -14,12 +14,12 @@ import { afterAll, describe, expect, it } from "vitest";
 import { type Btf, dumpC, loadBtf } from "../../src/index.js";
 import {
   MODULE_FIXTURES,
-  REQUIRE_ORACLES,
   ROOT,
   VMLINUX_FIXTURES,
   basePath,
   clangBpf,
   firstDiff,
+  libbpfDev,
   libbpfHarness,
   modulePath,
   oracle,
@@ -31,13 +31,6 @@ const execFileP = promisify(execFile);
 const CORPUS = path.join(ROOT, "test/corpus");
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-dump-c-"));
 afterAll(() => fs.rmSync(TMP, { recursive: true, force: true }));
-
-/** libbpf-dev's headers (bpf/bpf_helpers.h, bpf/btf.h): an oracle like the tools, by the same rule. */
-function libbpfDev(): boolean {
-  const ok = fs.existsSync("/usr/include/bpf/bpf_helpers.h") && fs.existsSync("/usr/include/bpf/btf.h");
-  if (!ok && REQUIRE_ORACLES) throw new Error("libbpf-dev is required (BTFKIT_REQUIRE_ORACLES=1) but not installed");
-  return ok;
-}
 
 function expectSame(expected: string, actual: string): void {
   const diff = firstDiff(expected, actual);

@@ -34,8 +34,7 @@ import {
   type KconfigResult,
 } from "../../src/core/kconfig.js";
 import { KconfigError } from "../../src/errors.js";
-import { libbpfDevPresent } from "../helpers/core-oracle.js";
-import { clangBpf, oracle } from "../helpers/env.js";
+import { clangBpf, libbpfDev, oracle } from "../helpers/env.js";
 import { kconfigOracleWorks, libbpfKernelRelease, loggedVirtual, runKconfigOracle, systemKconfig } from "../helpers/kconfig-oracle.js";
 
 // --- pure parts: no compiler needed ------------------------------------------------
@@ -441,7 +440,7 @@ describe.skipIf(!haveClang)("kconfig externs of compiled programs", () => {
   const objects = new Map<string, string>();
 
   beforeAll(() => {
-    differential = oracle("gcc") && libbpfDevPresent() && kconfigOracleWorks();
+    differential = oracle("gcc") && libbpfDev() && kconfigOracleWorks();
   });
 
   function objectFor(prog: string, target = "bpfel"): string | undefined {

@@ -12,7 +12,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/env.js";
 import { coreObjects } from "../helpers/core-oracle.js";
-import { oracle } from "../helpers/env.js";
+import { kernelLoads, oracle } from "../helpers/env.js";
 
 const CLI = path.join(ROOT, "dist/cli/main.js");
 const BPFFS = "/sys/fs/bpf";
@@ -42,9 +42,7 @@ function mask(xlated: string): string {
     .replace(/\bprog_id \d+/g, "prog_id N");
 }
 
-const runnable = fs.existsSync(BPFFS) && process.getuid?.() === 0 && fs.existsSync("/sys/kernel/btf/vmlinux");
-
-describe.skipIf(!oracle("bpftool") || !oracle("clang") || !runnable)("relocated objects load like the originals", () => {
+describe.skipIf(!oracle("bpftool") || !oracle("clang") || !kernelLoads())("relocated objects load like the originals", () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-load-"));
   afterAll(() => {
     for (const p of pins) fs.rmSync(p, { recursive: true, force: true });

@@ -24,14 +24,13 @@ import {
   coreOracleBinary,
   coreOracleWorks,
   coreTargets,
-  libbpfDevPresent,
   runCoreOracle,
   type CoreObject,
   type CoreTarget,
   type OracleOutput,
   type OracleRelo,
 } from "../helpers/core-oracle.js";
-import { oracle } from "../helpers/env.js";
+import { libbpfDev, oracle } from "../helpers/env.js";
 
 const read = (p: string) => new Uint8Array(fs.readFileSync(p));
 const u64 = (v: bigint) => BigInt.asUintN(64, v);
@@ -121,7 +120,7 @@ function compare(theirs: OracleOutput, ours: CoreDecision[]): Comparison {
 
 function available(): boolean {
   // Evaluate every oracle so a missing one throws under BTFKIT_REQUIRE_ORACLES=1.
-  const tools = [oracle("clang"), oracle("gcc"), libbpfDevPresent()];
+  const tools = [oracle("clang"), oracle("gcc"), libbpfDev()];
   return tools.every(Boolean) && coreOracleWorks();
 }
 

@@ -75,13 +75,6 @@ export function coreTargets(): CoreTarget[] {
 
 // --- the harness -------------------------------------------------------------------
 
-/** libbpf headers and library (libbpf-dev). Throws when missing and oracles are required. */
-export function libbpfDevPresent(): boolean {
-  const ok = fs.existsSync("/usr/include/bpf/libbpf.h");
-  if (!ok && REQUIRE_ORACLES) throw new Error("libbpf-dev is required (BTFKIT_REQUIRE_ORACLES=1) but not installed");
-  return ok;
-}
-
 /** Builds test/oracle/core-oracle.c once (cached by source hash) and returns the binary. */
 export function coreOracleBinary(): string {
   return libbpfHarness("test/oracle/core-oracle.c");

@@ -157,3 +157,20 @@ export function libbpfHarness(relSource: string): string {
   libbpfHarnesses.set(relSource, bin);
   return bin;
 }
+
+/** libbpf-dev's headers and library: an oracle like the tools, by the same rule. */
+export function libbpfDev(): boolean {
+  const ok = fs.existsSync("/usr/include/bpf/libbpf.h") && fs.existsSync("/usr/include/bpf/bpf_helpers.h");
+  if (!ok && REQUIRE_ORACLES) throw new Error("libbpf-dev is required (BTFKIT_REQUIRE_ORACLES=1) but not installed");
+  return ok;
+}
+
+/**
+ * Whether this process may load BPF programs and pin them (root, bpffs,
+ * kernel BTF). Throws when it may not and oracles are required.
+ */
+export function kernelLoads(): boolean {
+  const ok = fs.existsSync("/sys/fs/bpf") && process.getuid?.() === 0 && fs.existsSync("/sys/kernel/btf/vmlinux");
+  if (!ok && REQUIRE_ORACLES) throw new Error("loading BPF programs needs root, /sys/fs/bpf and /sys/kernel/btf/vmlinux (BTFKIT_REQUIRE_ORACLES=1)");
+  return ok;
+}
