@@ -598,6 +598,7 @@ class Writer {
   private fileOrder(): EditSection[] {
     const known = this.sections.filter((s) => this.origin.has(s));
     // At one offset, sections that took no file space came first (nothing else can share the offset).
+    // Several empty ones at one offset keep index order; the input cannot say more.
     const key = (s: EditSection) => {
       const o = this.origin.get(s)!;
       return [o.offset, o.size === 0 ? 0 : 1, o.index];

@@ -713,7 +713,9 @@ describe.skipIf(!oracle("clang") || !oracle("readelf") || !oracle("llvm-readelf"
           const elf = parseElf(out);
           expect(snapshot(elf)).toEqual(expected(ed));
           expectSaneLayout(out);
-          expect(Buffer.compare(Buffer.from(rewrite(out)), Buffer.from(out))).toBe(0);
+          // Rewriting our own output keeps everything. Not always byte for byte: two empty sections at
+          // one offset come back in index order, which can move alignment padding between them.
+          expect(snapshot(parseElf(rewrite(out)), { allData: true })).toEqual(snapshot(elf, { allData: true }));
           // GNU readelf agrees on a share of the runs (it costs a process each).
           if (runs++ % 5 === 0) {
             const file = tmpFile(`prop-${obj.label}`, out);
