@@ -13,18 +13,17 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { type Btf, dumpC, loadBtf } from "../../src/index.js";
 import {
-  MODULE_FIXTURES,
   ROOT,
-  VMLINUX_FIXTURES,
-  basePath,
   clangBpf,
-  firstDiff,
   libbpfDev,
   libbpfHarness,
   modulePath,
   oracle,
   run,
   vmlinuxPath,
+  expectSameText,
+  kernelBlobs,
+  type KernelBlob,
 } from "../helpers/env.js";
 
 const execFileP = promisify(execFile);
@@ -32,25 +31,15 @@ const CORPUS = path.join(ROOT, "test/corpus");
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-dump-c-"));
 afterAll(() => fs.rmSync(TMP, { recursive: true, force: true }));
 
-function expectSame(expected: string, actual: string): void {
-  const diff = firstDiff(expected, actual);
-  expect(diff, diff).toBeUndefined();
-}
+const expectSame = expectSameText;
 
 const read = (p: string) => new Uint8Array(fs.readFileSync(p));
 
 // --- kernel and module blobs ---------------------------------------------------
 
-interface Blob {
-  label: string;
-  file: string;
-  base?: string;
-}
+type Blob = KernelBlob;
 
-const blobs: Blob[] = [
-  ...VMLINUX_FIXTURES.map((name) => ({ label: name, file: vmlinuxPath(name) })),
-  ...MODULE_FIXTURES.map((m) => ({ label: `${m.name} on ${m.base}`, file: modulePath(m.name), base: basePath(m.base) })),
-];
+const blobs = kernelBlobs();
 
 function loadBlob(b: Blob): Btf {
   return loadBtf(read(b.file), { base: b.base ? loadBtf(read(b.base)) : undefined });

@@ -7,28 +7,18 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { Btf, dumpJson, dumpRaw, loadBtf } from "../../src/index.js";
 import {
-  MODULE_FIXTURES,
   ROOT,
-  VMLINUX_FIXTURES,
-  basePath,
   clangBpf,
-  firstDiff,
-  modulePath,
   oracle,
   run,
-  vmlinuxPath,
+  expectSameText,
+  kernelBlobs,
+  type KernelBlob,
 } from "../helpers/env.js";
 
-interface Case {
-  label: string;
-  file: string;
-  base?: string;
-}
+type Case = KernelBlob;
 
-const cases: Case[] = [
-  ...VMLINUX_FIXTURES.map((name) => ({ label: name, file: vmlinuxPath(name) })),
-  ...MODULE_FIXTURES.map((m) => ({ label: `${m.name} on ${m.base}`, file: modulePath(m.name), base: basePath(m.base) })),
-];
+const cases = kernelBlobs();
 
 function bpftool(c: Case, flags: string[]): string {
   const base = c.base ? ["-B", c.base] : [];
@@ -40,10 +30,7 @@ function load(c: Case): Btf {
   return loadBtf(new Uint8Array(fs.readFileSync(c.file)), { base });
 }
 
-function expectSame(expected: string, actual: string): void {
-  const diff = firstDiff(expected, actual);
-  expect(diff, diff).toBeUndefined();
-}
+const expectSame = expectSameText;
 
 describe.skipIf(!oracle("bpftool"))("raw and JSON dump match bpftool 7.1", () => {
   for (const c of cases) {

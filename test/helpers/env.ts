@@ -7,6 +7,7 @@
  * throws, so the test file fails instead of silently passing.
  */
 import { execFileSync, spawnSync } from "node:child_process";
+import { expect } from "vitest";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -173,4 +174,25 @@ export function kernelLoads(): boolean {
   const ok = fs.existsSync("/sys/fs/bpf") && process.getuid?.() === 0 && fs.existsSync("/sys/kernel/btf/vmlinux");
   if (!ok && REQUIRE_ORACLES) throw new Error("loading BPF programs needs root, /sys/fs/bpf and /sys/kernel/btf/vmlinux (BTFKIT_REQUIRE_ORACLES=1)");
   return ok;
+}
+
+/** A kernel BTF fixture to dump: a vmlinux, or a module with its base. */
+export interface KernelBlob {
+  label: string;
+  file: string;
+  base?: string;
+}
+
+/** Every vmlinux fixture and every module fixture on its base. */
+export function kernelBlobs(): KernelBlob[] {
+  return [
+    ...VMLINUX_FIXTURES.map((name) => ({ label: name, file: vmlinuxPath(name) })),
+    ...MODULE_FIXTURES.map((m) => ({ label: `${m.name} on ${m.base}`, file: modulePath(m.name), base: basePath(m.base) })),
+  ];
+}
+
+/** Asserts equal text, reporting the first differing line with context. */
+export function expectSameText(expected: string, actual: string): void {
+  const diff = firstDiff(expected, actual);
+  expect(diff, diff).toBeUndefined();
 }
