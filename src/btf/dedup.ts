@@ -1,0 +1,1188 @@
+/**
+ * BTF deduplication, giving the result of libbpf's `btf__dedup` (1.1) byte
+ * for byte: strings first, then primitive types and enums, structs and
+ * unions by type-graph equivalence (resolving forward declarations on the
+ * way), forward declarations whose name is unambiguous, reference types,
+ * and finally compaction and id remapping, in `.BTF.ext` too.
+ *
+ * Split BTF is deduplicated against its base, which never changes. The
+ * working copy holds every record (base first) as host-order words indexed
+ * by id, so each phase is a loop over typed arrays.
+ */
+import { BtfError } from "../errors.js";
+import { BTF_HEADER_LEN, BTF_MAGIC, Btf, MAX_NESTING_DEPTH, cStringsEqual, hashCString } from "./btf.js";
+import type { BtfExt, BtfExtInfoSection } from "./ext.js";
+import {
+  BTF_KIND_ARRAY,
+  BTF_KIND_CONST,
+  BTF_KIND_DATASEC,
+  BTF_KIND_DECL_TAG,
+  BTF_KIND_ENUM,
+  BTF_KIND_ENUM64,
+  BTF_KIND_FLOAT,
+  BTF_KIND_FUNC,
+  BTF_KIND_FUNC_PROTO,
+  BTF_KIND_FWD,
+  BTF_KIND_INT,
+  BTF_KIND_PTR,
+  BTF_KIND_RESTRICT,
+  BTF_KIND_STRUCT,
+  BTF_KIND_TYPEDEF,
+  BTF_KIND_TYPE_TAG,
+  BTF_KIND_UNION,
+  BTF_KIND_VAR,
+  BTF_KIND_VOLATILE,
+  kindName,
+} from "./kinds.js";
+
+export interface DedupOptions {
+  /** The object's `.BTF.ext`: its strings join the string table and its type ids are remapped. */
+  ext?: BtfExt;
+  /** Byte order of the output; the input's by default. */
+  littleEndian?: boolean;
+}
+
+export interface MergeOptions {
+  /** Base BTF: the result is split BTF on it, deduplicated against it. */
+  base?: Btf;
+  /** Byte order of the output; by default the base's, else the first input's. */
+  littleEndian?: boolean;
+}
+
+export interface DedupResult {
+  btf: Btf;
+  /** The encoded result (what `btf` was parsed from). */
+  bytes: Uint8Array;
+  /** The `.BTF.ext` given in the options, with its strings and type ids rewritten. */
+  ext?: BtfExt;
+  /** New id of every input id (for a merge, ids of the inputs laid end to end). */
+  idMap: Uint32Array;
+}
+
+/** `btf__dedup` on one parsed blob (split on its base when it has one). */
+export function dedupBtf(btf: Btf, opts: DedupOptions = {}): DedupResult {
+  const store = Store.single(btf);
+  return new Dedup(store).run(opts.ext, opts.littleEndian ?? btf.littleEndian, btf.header.version, btf.header.flags);
+}
+
+/**
+ * Concatenates blobs and deduplicates the result, as `btf__add_btf` of each
+ * input into an empty BTF followed by `btf__dedup` does. Inputs are either
+ * standalone or split on `opts.base` (libbpf takes only standalone inputs).
+ */
+export function mergeBtf(inputs: readonly Btf[], opts: MergeOptions = {}): DedupResult {
+  const store = Store.concat(inputs, opts.base);
+  const littleEndian = opts.littleEndian ?? opts.base?.littleEndian ?? inputs[0]?.littleEndian ?? true;
+  return new Dedup(store).run(undefined, littleEndian, 1, 0);
+}
+
+// --- the working copy ----------------------------------------------------------------
+
+/** Ids at or above this are markers, not ids (BTF_MAX_NR_TYPES). */
+const MAX_ID = 0x7fffffff;
+const UNPROCESSED = 0xffffffff;
+const IN_PROGRESS = 0xfffffffe;
+
+/** Words after the common record: a fixed part plus vlen elements; -1 for kinds dedup does not know. */
+function extraWords(kind: number, vlen: number): number {
+  switch (kind) {
+    case BTF_KIND_INT:
+    case BTF_KIND_VAR:
+    case BTF_KIND_DECL_TAG:
+      return 1;
+    case BTF_KIND_ARRAY:
+      return 3;
+    case BTF_KIND_STRUCT:
+    case BTF_KIND_UNION:
+    case BTF_KIND_DATASEC:
+    case BTF_KIND_ENUM64:
+      return 3 * vlen;
+    case BTF_KIND_ENUM:
+    case BTF_KIND_FUNC_PROTO:
+      return 2 * vlen;
+    case BTF_KIND_PTR:
+    case BTF_KIND_FWD:
+    case BTF_KIND_TYPEDEF:
+    case BTF_KIND_VOLATILE:
+    case BTF_KIND_CONST:
+    case BTF_KIND_RESTRICT:
+    case BTF_KIND_FUNC:
+    case BTF_KIND_FLOAT:
+    case BTF_KIND_TYPE_TAG:
+      return 0;
+    default:
+      return -1;
+  }
+}
+
+/** Calls `f` with the word index of every type id a record refers to, in libbpf's visiting order. */
+function forEachTypeIdSlot(w: Uint32Array, p: number, f: (slot: number) => void): void {
+  const info = w[p + 1];
+  const vlen = info & 0xffff;
+  switch ((info >>> 24) & 0x1f) {
+    case BTF_KIND_FWD:
+    case BTF_KIND_CONST:
+    case BTF_KIND_VOLATILE:
+    case BTF_KIND_RESTRICT:
+    case BTF_KIND_PTR:
+    case BTF_KIND_TYPEDEF:
+    case BTF_KIND_FUNC:
+    case BTF_KIND_VAR:
+    case BTF_KIND_DECL_TAG:
+    case BTF_KIND_TYPE_TAG:
+      f(p + 2);
+      return;
+    case BTF_KIND_ARRAY:
+      f(p + 3);
+      f(p + 4);
+      return;
+    case BTF_KIND_STRUCT:
+    case BTF_KIND_UNION:
+      for (let i = 0; i < vlen; i++) f(p + 4 + 3 * i);
+      return;
+    case BTF_KIND_FUNC_PROTO:
+      f(p + 2);
+      for (let i = 0; i < vlen; i++) f(p + 4 + 2 * i);
+      return;
+    case BTF_KIND_DATASEC:
+      for (let i = 0; i < vlen; i++) f(p + 3 + 3 * i);
+      return;
+  }
+}
+
+/** Calls `f` with the word index of every string offset in a record, in libbpf's visiting order. */
+function forEachStrSlot(w: Uint32Array, p: number, f: (slot: number) => void): void {
+  const info = w[p + 1];
+  const vlen = info & 0xffff;
+  f(p);
+  switch ((info >>> 24) & 0x1f) {
+    case BTF_KIND_STRUCT:
+    case BTF_KIND_UNION:
+    case BTF_KIND_ENUM64:
+      for (let i = 0; i < vlen; i++) f(p + 3 + 3 * i);
+      return;
+    case BTF_KIND_ENUM:
+    case BTF_KIND_FUNC_PROTO:
+      for (let i = 0; i < vlen; i++) f(p + 3 + 2 * i);
+      return;
+  }
+}
+
+/**
+ * Every record, base first, as one word array (id 0 is a zeroed void
+ * record, as libbpf's), plus this blob's own strings.
+ */
+class Store {
+  private constructor(
+    readonly words: Uint32Array,
+    readonly offs: Uint32Array,
+    readonly startId: number,
+    readonly base: Btf | undefined,
+    /** Own strings; offset `startStrOff + i` is byte i. */
+    readonly pool: Uint8Array,
+    readonly startStrOff: number,
+  ) {}
+
+  get count(): number {
+    return this.offs.length;
+  }
+
+  private static alloc(base: Btf | undefined, ownWords: number, ownCount: number) {
+    let baseWords = 0;
+    for (let b = base; b; b = b.base) baseWords += b.header.typeLen >>> 2;
+    const startId = base ? base.count : 1;
+    const words = new Uint32Array(3 + baseWords + ownWords);
+    const offs = new Uint32Array(startId + ownCount);
+    let pos = 3;
+    for (let id = 1; id < startId; id++) {
+      const rec = base!.recordWords(id);
+      checkKnownKind(rec, id);
+      offs[id] = pos;
+      words.set(rec, pos);
+      pos += rec.length;
+    }
+    return { words, offs, pos, startId };
+  }
+
+  static single(btf: Btf): Store {
+    const { words, offs, pos: start, startId } = Store.alloc(btf.base, btf.header.typeLen >>> 2, btf.ownCount);
+    let pos = start;
+    for (const id of btf.ownIds()) {
+      const rec = btf.recordWords(id);
+      checkKnownKind(rec, id);
+      offs[id] = pos;
+      words.set(rec, pos);
+      checkRefs(btf, words, pos, id);
+      pos += rec.length;
+    }
+    return new Store(words, offs, startId, btf.base, btf.stringBytes(), btf.startStrOff);
+  }
+
+  static concat(inputs: readonly Btf[], base: Btf | undefined): Store {
+    let ownWords = 0;
+    let ownCount = 0;
+    let poolLen = 0;
+    for (const [i, input] of inputs.entries()) {
+      if (input.base && input.base !== base) {
+        throw new BtfError(`input #${i} is split BTF on a base other than the one given`, { record: i });
+      }
+      ownWords += input.header.typeLen >>> 2;
+      ownCount += input.ownCount;
+      poolLen += input.header.strLen;
+    }
+    const { words, offs, pos: start, startId } = Store.alloc(base, ownWords, ownCount);
+    const startStrOff = base ? base.startStrOff + base.header.strLen : 0;
+    const pool = new Uint8Array(poolLen);
+    let pos = start;
+    let nextId = startId;
+    let poolPos = 0;
+    for (const input of inputs) {
+      // Standalone inputs count their ids and strings from 0; split ones keep their references into the base.
+      const idShift = nextId - input.startId;
+      const strShift = startStrOff + poolPos - input.startStrOff;
+      const split = input.base !== undefined;
+      const shiftId = (slot: number) => {
+        const v = words[slot];
+        if (v !== 0 && (!split || v >= input.startId)) words[slot] = v + idShift;
+      };
+      const shiftStr = (slot: number) => {
+        const v = words[slot];
+        if (v !== 0 && v >= input.startStrOff) words[slot] = v + strShift;
+      };
+      for (const id of input.ownIds()) {
+        const rec = input.recordWords(id);
+        checkKnownKind(rec, id);
+        words.set(rec, pos);
+        checkRefs(input, words, pos, id);
+        forEachTypeIdSlot(words, pos, shiftId);
+        forEachStrSlot(words, pos, shiftStr);
+        offs[nextId++] = pos;
+        pos += rec.length;
+      }
+      pool.set(input.stringBytes(), poolPos);
+      poolPos += input.header.strLen;
+    }
+    return new Store(words, offs, startId, base, pool, startStrOff);
+  }
+}
+
+/** Bits of `info` the format defines: kind (5 bits), kflag and a 16-bit vlen. */
+const INFO_MASK = 0x9f00ffff;
+
+function checkKnownKind(rec: Uint32Array, id: number): void {
+  const info = rec[1];
+  const kind = (info >>> 24) & 0x7f;
+  if (extraWords(kind, 0) < 0) throw new BtfError(`dedup cannot handle kind ${kind} (${kindName(kind)})`, { typeId: id });
+  if ((info & ~INFO_MASK) !== 0) {
+    throw new BtfError(`info word 0x${info.toString(16)} sets bits outside kind, kflag and vlen`, { typeId: id });
+  }
+}
+
+/** Type ids and string offsets of a record must point inside the blob before anything follows them. */
+function checkRefs(btf: Btf, words: Uint32Array, p: number, id: number): void {
+  forEachTypeIdSlot(words, p, (slot) => {
+    if (words[slot] >= btf.count) {
+      throw new BtfError(`refers to type id ${words[slot]}, past the last id ${btf.count - 1}`, { typeId: id });
+    }
+  });
+  forEachStrSlot(words, p, (slot) => {
+    if (words[slot] !== 0 && btf.strPos(words[slot]) < 0) {
+      throw new BtfError(`string offset ${words[slot]} is outside the string section`, { typeId: id });
+    }
+  });
+}
+
+// --- strings ---------------------------------------------------------------------------
+
+/**
+ * A set of NUL-terminated strings over one byte buffer, looked up by their
+ * bytes (open addressing over typed arrays). Built over an existing section
+ * it keeps the first offset of each string, as libbpf's string index does.
+ */
+class StringSet {
+  private data: Uint8Array;
+  private len = 0;
+  /** Per slot: string offset + 1 (0 = empty), and the string's hash. */
+  private slots: Int32Array;
+  private hashes: Int32Array;
+  private used = 0;
+
+  constructor(initial?: Uint8Array) {
+    this.data = initial ?? new Uint8Array(1024);
+    this.slots = new Int32Array(initial ? tableSize(initial.length >>> 3) : 1024);
+    this.hashes = new Int32Array(this.slots.length);
+    if (!initial) return;
+    this.len = initial.length;
+    for (let off = 0; off < initial.length; ) {
+      let end = off;
+      while (end < initial.length && initial[end] !== 0) end++;
+      const h = hashCString(initial, off) | 0;
+      if (this.probe(initial, off, h) < 0) this.insert(h, off);
+      off = end + 1;
+    }
+  }
+
+  get bytes(): Uint8Array {
+    return this.data.subarray(0, this.len);
+  }
+
+  /** Offset of the string at `src[pos]`, or -1. */
+  find(src: Uint8Array, pos: number): number {
+    return this.probe(src, pos, hashCString(src, pos) | 0);
+  }
+
+  /** Offset of the string at `src[pos]`, appending it when new. */
+  add(src: Uint8Array, pos: number): number {
+    const h = hashCString(src, pos) | 0;
+    const found = this.probe(src, pos, h);
+    if (found >= 0) return found;
+    let end = pos;
+    while (end < src.length && src[end] !== 0) end++;
+    const need = this.len + (end - pos) + 1;
+    if (need > this.data.length) {
+      const grown = new Uint8Array(Math.max(need, this.data.length * 2));
+      grown.set(this.data.subarray(0, this.len));
+      this.data = grown;
+    }
+    const off = this.len;
+    this.data.set(src.subarray(pos, end), off);
+    this.data[need - 1] = 0;
+    this.len = need;
+    this.insert(h, off);
+    return off;
+  }
+
+  private probe(src: Uint8Array, pos: number, h: number): number {
+    const mask = this.slots.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const e = this.slots[i];
+      if (e === 0) return -1;
+      if (this.hashes[i] === h && cStringsEqual(this.data, e - 1, src, pos)) return e - 1;
+    }
+  }
+
+  private insert(h: number, off: number): void {
+    if (2 * (this.used + 1) > this.slots.length) this.rehash();
+    const mask = this.slots.length - 1;
+    let i = h & mask;
+    while (this.slots[i] !== 0) i = (i + 1) & mask;
+    this.slots[i] = off + 1;
+    this.hashes[i] = h;
+    this.used++;
+  }
+
+  private rehash(): void {
+    const { slots, hashes } = this;
+    this.slots = new Int32Array(slots.length * 2);
+    this.hashes = new Int32Array(slots.length * 2);
+    const mask = this.slots.length - 1;
+    for (let j = 0; j < slots.length; j++) {
+      if (slots[j] === 0) continue;
+      let i = hashes[j] & mask;
+      while (this.slots[i] !== 0) i = (i + 1) & mask;
+      this.slots[i] = slots[j];
+      this.hashes[i] = hashes[j];
+    }
+  }
+}
+
+/** A power of two with room for `n` entries at half load. */
+function tableSize(n: number): number {
+  let size = 1024;
+  while (size < 2 * n) size *= 2;
+  return size;
+}
+
+/** Finds whole strings of a base chain (the innermost base first), as `btf__find_str` does. */
+class BaseStrings {
+  private readonly sets: Array<{ set: StringSet; start: number }> = [];
+
+  constructor(base: Btf) {
+    for (let b: Btf | undefined = base; b; b = b.base) this.sets.unshift({ set: new StringSet(b.stringBytes()), start: b.startStrOff });
+  }
+
+  find(src: Uint8Array, pos: number): number {
+    for (const { set, start } of this.sets) {
+      const off = set.find(src, pos);
+      if (off >= 0) return start + off;
+    }
+    return -1;
+  }
+}
+
+// --- candidates ------------------------------------------------------------------------
+
+/**
+ * libbpf keeps candidates in one hash map and walks the entries under a
+ * type's hash, newest first; every time the map grows, each chain is rebuilt
+ * in reverse. When two candidates both match, which one wins depends on that
+ * order, so it is reproduced here: a linked list per key, newest first,
+ * reversed whenever libbpf's map would grow. Keys are a 32-bit hash of the
+ * fields libbpf hashes; entries that merely collide fail the same equality
+ * checks libbpf applies. Iterate with `head(key)`, `next(e)` and `id(e)`.
+ */
+class CandidateTable {
+  private readonly ids: Uint32Array;
+  private readonly nexts: Int32Array;
+  private entries = 0;
+  /** Open addressing by key: the key, its chain's first entry (-1 = empty slot) and length. */
+  private readonly keys: Int32Array;
+  private readonly heads: Int32Array;
+  private readonly lens: Uint32Array;
+  /** Slots whose chains have two entries or more: the ones a growth reorders. */
+  private readonly chains: number[] = [];
+  /** libbpf's map capacity, which decides when it grows. */
+  private cap = 0;
+
+  constructor(maxEntries: number) {
+    this.ids = new Uint32Array(maxEntries);
+    this.nexts = new Int32Array(maxEntries);
+    const size = tableSize(maxEntries);
+    this.keys = new Int32Array(size);
+    this.heads = new Int32Array(size).fill(-1);
+    this.lens = new Uint32Array(size);
+  }
+
+  add(key: number, id: number): void {
+    if (this.cap === 0 || Math.floor(((this.entries + 1) * 4) / 3) > this.cap) {
+      this.cap = this.cap === 0 ? 4 : this.cap * 2;
+      for (const slot of this.chains) this.reverse(slot);
+    }
+    const slot = this.slot(key);
+    const e = this.entries++;
+    this.ids[e] = id;
+    this.nexts[e] = this.heads[slot];
+    if (this.heads[slot] < 0) this.keys[slot] = key;
+    this.heads[slot] = e;
+    if (++this.lens[slot] === 2) this.chains.push(slot);
+  }
+
+  /** First entry under `key`, or -1. */
+  head(key: number): number {
+    return this.heads[this.slot(key)];
+  }
+
+  next(e: number): number {
+    return this.nexts[e];
+  }
+
+  id(e: number): number {
+    return this.ids[e];
+  }
+
+  /** The slot holding `key`, or the empty slot where it would go. */
+  private slot(key: number): number {
+    const mask = this.keys.length - 1;
+    let i = (Math.imul(key, 0x9e3779b1) >>> 8) & mask;
+    while (this.heads[i] >= 0 && this.keys[i] !== key) i = (i + 1) & mask;
+    return i;
+  }
+
+  private reverse(slot: number): void {
+    let prev = -1;
+    for (let e = this.heads[slot]; e >= 0; ) {
+      const n = this.nexts[e];
+      this.nexts[e] = prev;
+      prev = e;
+      e = n;
+    }
+    this.heads[slot] = prev;
+  }
+}
+
+const mix = (h: number, v: number): number => (Math.imul(h, 31) + v) | 0;
+
+function grow(a: Uint32Array): Uint32Array<ArrayBuffer> {
+  const b = new Uint32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+// --- the algorithm -----------------------------------------------------------------------
+
+class Dedup {
+  private readonly w: Uint32Array;
+  private readonly offs: Uint32Array;
+  private readonly count: number;
+  private readonly startId: number;
+  /** Canonical id of each id, or UNPROCESSED / IN_PROGRESS. */
+  private readonly map: Uint32Array;
+  /** During an equivalence check: canonical-graph id -> candidate-graph id. After compaction: old id -> new id. */
+  private readonly hypot: Uint32Array;
+  private hypotList = new Uint32Array(1024);
+  private hypotCount = 0;
+  /** The last equivalence check would have had to resolve a base FWD, which must not change. */
+  private hypotAdjustCanon = false;
+  private readonly table: CandidateTable;
+  /** Pairs (candidate, canonical) still to visit in isEquiv. */
+  private stack = new Uint32Array(1024);
+  private pool: Uint8Array;
+
+  constructor(private readonly store: Store) {
+    this.w = store.words;
+    this.offs = store.offs;
+    this.count = store.count;
+    this.startId = store.startId;
+    this.pool = store.pool;
+    this.map = new Uint32Array(this.count).fill(UNPROCESSED);
+    this.hypot = new Uint32Array(this.count).fill(UNPROCESSED);
+    this.table = new CandidateTable(this.count);
+    this.map[0] = 0;
+    for (let id = this.startId; id < this.count; id++) {
+      const k = this.kind(id);
+      if (k === BTF_KIND_VAR || k === BTF_KIND_DATASEC) this.map[id] = id;
+    }
+  }
+
+  run(ext: BtfExt | undefined, littleEndian: boolean, version: number, flags: number): DedupResult {
+    const newExt = this.dedupStrings(ext);
+    this.prepBase();
+    for (let id = this.startId; id < this.count; id++) this.dedupPrim(id);
+    for (let id = this.startId; id < this.count; id++) this.dedupStruct(id);
+    this.resolveFwds();
+    for (let id = this.startId; id < this.count; id++) this.dedupRef(id);
+    const kept = this.compact();
+    const bytes = this.encode(kept, littleEndian, version, flags);
+    const idMap = new Uint32Array(this.count);
+    for (let id = 0; id < this.count; id++) idMap[id] = this.newId(id);
+    const btf = Btf.parse(bytes, { base: this.store.base });
+    return { btf, bytes, idMap, ...(newExt ? { ext: this.remapExtIds(newExt) } : {}) };
+  }
+
+  // --- record access ---
+
+  private kind(id: number): number {
+    return (this.w[this.offs[id] + 1] >>> 24) & 0x1f;
+  }
+
+  private vlen(id: number): number {
+    return this.w[this.offs[id] + 1] & 0xffff;
+  }
+
+  private isComposite(id: number): boolean {
+    const k = this.kind(id);
+    return k === BTF_KIND_STRUCT || k === BTF_KIND_UNION;
+  }
+
+  private isAnyEnum(id: number): boolean {
+    const k = this.kind(id);
+    return k === BTF_KIND_ENUM || k === BTF_KIND_ENUM64;
+  }
+
+  private isMapped(id: number): boolean {
+    return this.map[id] <= MAX_ID;
+  }
+
+  // --- strings ---
+
+  /**
+   * Rewrites every string offset of the own types (then of `.BTF.ext`) into a
+   * fresh table holding each referenced string once, in first-use order;
+   * strings the base has resolve to the base's offsets.
+   */
+  private dedupStrings(ext: BtfExt | undefined): BtfExt | undefined {
+    const { base, startStrOff } = this.store;
+    const pool = this.pool;
+    const set = new StringSet();
+    if (!base) set.add(new Uint8Array(1), 0);
+    const baseStrings = base && new BaseStrings(base);
+    const memo = new Int32Array(pool.length).fill(-1);
+    const remap = (off: number): number => {
+      if (off === 0 || off < startStrOff) return off;
+      const pos = off - startStrOff;
+      if (pos >= pool.length) throw new BtfError(`string offset ${off} is outside the string section`, { section: ".BTF.ext" });
+      let r = memo[pos];
+      if (r < 0) {
+        const inBase = baseStrings ? baseStrings.find(pool, pos) : -1;
+        r = memo[pos] = inBase >= 0 ? inBase : startStrOff + set.add(pool, pos);
+      }
+      return r;
+    };
+    const w = this.w;
+    const slot = (s: number) => {
+      w[s] = remap(w[s]);
+    };
+    for (let id = this.startId; id < this.count; id++) forEachStrSlot(w, this.offs[id], slot);
+    const out = ext && remapExtStrings(ext, remap);
+    this.pool = set.bytes;
+    return out;
+  }
+
+  // --- hashes and shallow equality (the fields libbpf hashes and compares) ---
+
+  private hashCommon(id: number): number {
+    const p = this.offs[id];
+    return mix(mix(mix(0, this.w[p]), this.w[p + 1]), this.w[p + 2]);
+  }
+
+  private hashIntTag(id: number): number {
+    return mix(this.hashCommon(id), this.w[this.offs[id] + 3]);
+  }
+
+  /** Enums hash by name only, so that forward declarations meet their definitions. */
+  private hashEnum(id: number): number {
+    return mix(0, this.w[this.offs[id]]);
+  }
+
+  private hashStruct(id: number): number {
+    const p = this.offs[id];
+    let h = this.hashCommon(id);
+    for (let i = 0, n = this.vlen(id); i < n; i++) h = mix(mix(h, this.w[p + 3 + 3 * i]), this.w[p + 5 + 3 * i]);
+    return h;
+  }
+
+  private hashArray(id: number): number {
+    const p = this.offs[id];
+    return mix(mix(mix(this.hashCommon(id), this.w[p + 3]), this.w[p + 4]), this.w[p + 5]);
+  }
+
+  private hashFnProto(id: number): number {
+    const p = this.offs[id];
+    let h = this.hashCommon(id);
+    for (let i = 0, n = this.vlen(id); i < n; i++) h = mix(mix(h, this.w[p + 3 + 2 * i]), this.w[p + 4 + 2 * i]);
+    return h;
+  }
+
+  private equalWords(a: number, b: number, from: number, to: number): boolean {
+    const w = this.w;
+    const pa = this.offs[a];
+    const pb = this.offs[b];
+    for (let k = from; k < to; k++) if (w[pa + k] !== w[pb + k]) return false;
+    return true;
+  }
+
+  private equalCommon(a: number, b: number): boolean {
+    return this.equalWords(a, b, 0, 3);
+  }
+
+  private equalIntTag(a: number, b: number): boolean {
+    return this.equalWords(a, b, 0, 4);
+  }
+
+  private equalEnum(a: number, b: number): boolean {
+    const per = this.kind(a) === BTF_KIND_ENUM ? 2 : 3;
+    return this.equalCommon(a, b) && this.equalWords(a, b, 3, 3 + per * this.vlen(a));
+  }
+
+  private isEnumFwd(id: number): boolean {
+    return this.isAnyEnum(id) && this.vlen(id) === 0;
+  }
+
+  /** A forward-declared enum matches any enum (or enum64) of its name, whatever its size. */
+  private compatEnum(a: number, b: number): boolean {
+    if (!this.isEnumFwd(a) && !this.isEnumFwd(b)) return this.equalEnum(a, b);
+    return this.w[this.offs[a]] === this.w[this.offs[b]] && this.isAnyEnum(a) && this.isAnyEnum(b);
+  }
+
+  /** Name, size and members' names and offsets; not the members' types. */
+  private shallowEqualStruct(a: number, b: number): boolean {
+    if (!this.equalCommon(a, b)) return false;
+    const w = this.w;
+    const pa = this.offs[a];
+    const pb = this.offs[b];
+    for (let i = 0, n = this.vlen(a); i < n; i++) {
+      const q = 3 + 3 * i;
+      if (w[pa + q] !== w[pb + q] || w[pa + q + 2] !== w[pb + q + 2]) return false;
+    }
+    return true;
+  }
+
+  private equalArray(a: number, b: number): boolean {
+    return this.equalWords(a, b, 0, 6);
+  }
+
+  private compatArray(a: number, b: number): boolean {
+    return this.equalCommon(a, b) && this.w[this.offs[a] + 5] === this.w[this.offs[b] + 5];
+  }
+
+  private equalFnProto(a: number, b: number): boolean {
+    return this.equalWords(a, b, 0, 3 + 2 * this.vlen(a));
+  }
+
+  /** Name, info and parameter names; not the return or parameter types. */
+  private compatFnProto(a: number, b: number): boolean {
+    const w = this.w;
+    const pa = this.offs[a];
+    const pb = this.offs[b];
+    if (w[pa] !== w[pb] || w[pa + 1] !== w[pb + 1]) return false;
+    for (let i = 0, n = this.vlen(a); i < n; i++) if (w[pa + 3 + 2 * i] !== w[pb + 3 + 2 * i]) return false;
+    return true;
+  }
+
+  // --- phases ---
+
+  /** Base types are canonical as they are and become candidates for the split types. */
+  private prepBase(): void {
+    for (let id = 1; id < this.startId; id++) {
+      this.map[id] = id;
+      switch (this.kind(id)) {
+        case BTF_KIND_VAR:
+        case BTF_KIND_DATASEC:
+          continue;
+        case BTF_KIND_INT:
+        case BTF_KIND_DECL_TAG:
+          this.table.add(this.hashIntTag(id), id);
+          continue;
+        case BTF_KIND_ENUM:
+        case BTF_KIND_ENUM64:
+          this.table.add(this.hashEnum(id), id);
+          continue;
+        case BTF_KIND_STRUCT:
+        case BTF_KIND_UNION:
+          this.table.add(this.hashStruct(id), id);
+          continue;
+        case BTF_KIND_ARRAY:
+          this.table.add(this.hashArray(id), id);
+          continue;
+        case BTF_KIND_FUNC_PROTO:
+          this.table.add(this.hashFnProto(id), id);
+          continue;
+        default:
+          this.table.add(this.hashCommon(id), id);
+      }
+    }
+  }
+
+  /** Types that refer to no other type: ints, floats, enums, forward declarations. */
+  private dedupPrim(id: number): void {
+    const t = this.table;
+    let h: number;
+    let newId = id;
+    switch (this.kind(id)) {
+      case BTF_KIND_INT:
+        h = this.hashIntTag(id);
+        for (let e = t.head(h); e >= 0; e = t.next(e)) {
+          if (this.equalIntTag(id, t.id(e))) {
+            newId = t.id(e);
+            break;
+          }
+        }
+        break;
+      case BTF_KIND_ENUM:
+      case BTF_KIND_ENUM64: {
+        h = this.hashEnum(id);
+        const fwd = this.isEnumFwd(id);
+        for (let e = t.head(h); e >= 0; e = t.next(e)) {
+          const c = t.id(e);
+          if (this.equalEnum(id, c) || (fwd && this.compatEnum(id, c))) {
+            newId = c;
+            break;
+          }
+          // A canonical forward declaration gives way to this full enum.
+          if (this.compatEnum(id, c)) this.map[c] = id;
+        }
+        break;
+      }
+      case BTF_KIND_FWD:
+      case BTF_KIND_FLOAT:
+        h = this.hashCommon(id);
+        for (let e = t.head(h); e >= 0; e = t.next(e)) {
+          if (this.equalCommon(id, t.id(e))) {
+            newId = t.id(e);
+            break;
+          }
+        }
+        break;
+      default:
+        return;
+    }
+    this.map[id] = newId;
+    if (newId === id) t.add(h, id);
+  }
+
+  private dedupStruct(id: number): void {
+    if (this.isMapped(id) || !this.isComposite(id)) return;
+    const t = this.table;
+    const h = this.hashStruct(id);
+    let newId = id;
+    for (let e = t.head(h); e >= 0; e = t.next(e)) {
+      const c = t.id(e);
+      // Equivalence treats a FWD and its struct as equal; the shallow check keeps a FWD from being picked.
+      if (!this.shallowEqualStruct(id, c)) continue;
+      this.clearHypot();
+      if (!this.isEquiv(id, c)) continue;
+      this.mergeHypot();
+      if (this.hypotAdjustCanon) continue;
+      newId = c;
+      break;
+    }
+    this.map[id] = newId;
+    if (newId === id) t.add(h, id);
+  }
+
+  private clearHypot(): void {
+    for (let i = 0; i < this.hypotCount; i++) this.hypot[this.hypotList[i]] = UNPROCESSED;
+    this.hypotCount = 0;
+    this.hypotAdjustCanon = false;
+  }
+
+  private addHypot(canon: number, cand: number): void {
+    if (this.hypotCount === this.hypotList.length) this.hypotList = grow(this.hypotList);
+    this.hypotList[this.hypotCount++] = canon;
+    this.hypot[canon] = cand;
+  }
+
+  private resolve(id: number): number {
+    const map = this.map;
+    if (map[id] === id) return id;
+    let steps = 0;
+    for (let m = map[id]; m <= MAX_ID && m !== id; m = map[id]) {
+      id = m;
+      if (++steps > this.count) throw new BtfError("canonical type chain does not end", { typeId: id });
+    }
+    return id;
+  }
+
+  /** A FWD already resolved to a struct or union stands for it. */
+  private resolveFwd(id: number): number {
+    if (this.kind(id) !== BTF_KIND_FWD) return id;
+    const r = this.resolve(id);
+    return this.kind(r) === BTF_KIND_FWD ? id : r;
+  }
+
+  private fwdKind(id: number): number {
+    return this.w[this.offs[id] + 1] >>> 31 ? BTF_KIND_UNION : BTF_KIND_STRUCT;
+  }
+
+  private identicalArrays(a: number, b: number): boolean {
+    return this.kind(a) === BTF_KIND_ARRAY && this.kind(b) === BTF_KIND_ARRAY && this.equalArray(a, b);
+  }
+
+  /** Same struct down to the member type ids (nested identical arrays and structs allowed). */
+  private identicalStructs(a: number, b: number, depth = 0): boolean {
+    if (!this.isComposite(a) || this.kind(a) !== this.kind(b) || !this.shallowEqualStruct(a, b)) return false;
+    if (depth > MAX_NESTING_DEPTH) throw new BtfError(`structs nest deeper than ${MAX_NESTING_DEPTH} levels`, { typeId: a });
+    const w = this.w;
+    const pa = this.offs[a];
+    const pb = this.offs[b];
+    for (let i = 0, n = this.vlen(a); i < n; i++) {
+      const ta = w[pa + 4 + 3 * i];
+      const tb = w[pb + 4 + 3 * i];
+      if (ta !== tb && !this.identicalArrays(ta, tb) && !this.identicalStructs(ta, tb, depth + 1)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Whether the type graph under `candRoot` is equivalent to the one under
+   * `canonRoot`: a side-by-side depth-first walk (explicit stack, same visiting
+   * order as libbpf's recursion) that records canonical -> candidate pairs in
+   * the hypothetical map and fails on any contradiction. FWDs match structs or
+   * unions of their kind and name.
+   */
+  private isEquiv(candRoot: number, canonRoot: number): boolean {
+    const w = this.w;
+    const offs = this.offs;
+    const map = this.map;
+    let stack = this.stack;
+    let sp = 0;
+    stack[sp++] = candRoot;
+    stack[sp++] = canonRoot;
+    while (sp > 0) {
+      let canon = stack[--sp];
+      const cand = stack[--sp];
+      if (cand === canon || this.resolve(cand) === this.resolve(canon)) continue;
+      let pk = offs[canon];
+      if (((w[pk + 1] >>> 24) & 0x1f) === BTF_KIND_FWD && map[canon] !== canon) {
+        canon = this.resolveFwd(canon);
+        pk = offs[canon];
+      }
+      const seen = this.hypot[canon];
+      if (seen <= MAX_ID) {
+        // Compilers sometimes emit duplicate identical arrays or structs within one unit.
+        if (seen === cand || this.identicalArrays(seen, cand) || this.identicalStructs(seen, cand)) continue;
+        return false;
+      }
+      this.addHypot(canon, cand);
+      const pc = offs[cand];
+      if (w[pc] !== w[pk]) return false;
+      const candKind = (w[pc + 1] >>> 24) & 0x1f;
+      const canonKind = (w[pk + 1] >>> 24) & 0x1f;
+      if ((candKind === BTF_KIND_FWD || canonKind === BTF_KIND_FWD) && candKind !== canonKind) {
+        let realKind: number;
+        let fwdKind: number;
+        if (candKind === BTF_KIND_FWD) {
+          realKind = canonKind;
+          fwdKind = this.fwdKind(cand);
+        } else {
+          realKind = candKind;
+          fwdKind = this.fwdKind(canon);
+          if (fwdKind === realKind && canon < this.startId) this.hypotAdjustCanon = true;
+        }
+        if (fwdKind !== realKind) return false;
+        continue;
+      }
+      if (candKind !== canonKind) return false;
+      // Room for every reference this pair can push.
+      const need = sp + 2 + 2 * (w[pc + 1] & 0xffff) + 4;
+      if (need > stack.length) {
+        while (need > stack.length) stack = grow(stack);
+        this.stack = stack;
+      }
+      switch (candKind) {
+        case BTF_KIND_INT:
+          if (!this.equalIntTag(cand, canon)) return false;
+          break;
+        case BTF_KIND_ENUM:
+        case BTF_KIND_ENUM64:
+          if (!this.compatEnum(cand, canon)) return false;
+          break;
+        case BTF_KIND_FWD:
+        case BTF_KIND_FLOAT:
+          if (!this.equalCommon(cand, canon)) return false;
+          break;
+        case BTF_KIND_CONST:
+        case BTF_KIND_VOLATILE:
+        case BTF_KIND_RESTRICT:
+        case BTF_KIND_PTR:
+        case BTF_KIND_TYPEDEF:
+        case BTF_KIND_FUNC:
+        case BTF_KIND_TYPE_TAG:
+          if (w[pc + 1] !== w[pk + 1]) return false;
+          stack[sp++] = w[pc + 2];
+          stack[sp++] = w[pk + 2];
+          break;
+        case BTF_KIND_ARRAY:
+          if (!this.compatArray(cand, canon)) return false;
+          stack[sp++] = w[pc + 3];
+          stack[sp++] = w[pk + 3];
+          stack[sp++] = w[pc + 4];
+          stack[sp++] = w[pk + 4];
+          break;
+        case BTF_KIND_STRUCT:
+        case BTF_KIND_UNION:
+          if (!this.shallowEqualStruct(cand, canon)) return false;
+          for (let i = (w[pc + 1] & 0xffff) - 1; i >= 0; i--) {
+            stack[sp++] = w[pc + 4 + 3 * i];
+            stack[sp++] = w[pk + 4 + 3 * i];
+          }
+          break;
+        case BTF_KIND_FUNC_PROTO:
+          if (!this.compatFnProto(cand, canon)) return false;
+          for (let i = (w[pc + 1] & 0xffff) - 1; i >= 0; i--) {
+            stack[sp++] = w[pc + 4 + 2 * i];
+            stack[sp++] = w[pk + 4 + 2 * i];
+          }
+          stack[sp++] = w[pc + 2];
+          stack[sp++] = w[pk + 2];
+          break;
+        default:
+          throw new BtfError(`a ${kindName(candKind)} cannot be part of a struct's type graph`, { typeId: cand });
+      }
+    }
+    return true;
+  }
+
+  /**
+   * After a successful check: resolve FWDs found equivalent to structs (in
+   * either graph), and map candidate structs whose counterparts are already
+   * canonical, which spares checking them again.
+   */
+  private mergeHypot(): void {
+    for (let i = 0; i < this.hypotCount; i++) {
+      const canonId = this.hypotList[i];
+      const t = this.resolve(this.hypot[canonId]);
+      const c = this.resolve(canonId);
+      const tKind = this.kind(t);
+      const cKind = this.kind(c);
+      // A base FWD may point at a split struct, so the split's FWDs resolve through it.
+      if (tKind !== BTF_KIND_FWD && cKind === BTF_KIND_FWD) this.map[c] = t;
+      if (this.hypotAdjustCanon) continue;
+      if (tKind === BTF_KIND_FWD && cKind !== BTF_KIND_FWD) this.map[t] = c;
+      if ((tKind === BTF_KIND_STRUCT || tKind === BTF_KIND_UNION) && cKind !== BTF_KIND_FWD && this.isMapped(c) && !this.isMapped(t)) {
+        this.map[t] = c;
+      }
+    }
+  }
+
+  /** FWDs left alone so far resolve to the only canonical struct or union of their name, if there is one. */
+  private resolveFwds(): void {
+    const byName = new Map<number, number>();
+    for (let id = 1; id < this.count; id++) {
+      if (!this.isComposite(id) || this.map[id] !== id) continue;
+      const name = this.w[this.offs[id]];
+      byName.set(name, byName.has(name) ? 0 : id);
+    }
+    for (let id = this.startId; id < this.count; id++) {
+      if (this.kind(id) !== BTF_KIND_FWD || this.map[id] !== id) continue;
+      const cand = byName.get(this.w[this.offs[id]]);
+      if (!cand || this.kind(cand) !== this.fwdKind(id)) continue;
+      this.map[id] = cand;
+    }
+  }
+
+  /** Word index of the i-th type a reference type refers to (libbpf's order); how many with i = -1. */
+  private refSlot(id: number, i: number): number {
+    const p = this.offs[id];
+    switch (this.kind(id)) {
+      case BTF_KIND_CONST:
+      case BTF_KIND_VOLATILE:
+      case BTF_KIND_RESTRICT:
+      case BTF_KIND_PTR:
+      case BTF_KIND_TYPEDEF:
+      case BTF_KIND_FUNC:
+      case BTF_KIND_TYPE_TAG:
+      case BTF_KIND_DECL_TAG:
+        return i < 0 ? 1 : p + 2;
+      case BTF_KIND_ARRAY:
+        return i < 0 ? 2 : p + 3 + i;
+      case BTF_KIND_FUNC_PROTO:
+        return i < 0 ? 1 + this.vlen(id) : i === 0 ? p + 2 : p + 2 + 2 * i;
+      default:
+        throw new BtfError(`unexpected ${kindName(this.kind(id))} while deduplicating reference types`, { typeId: id });
+    }
+  }
+
+  /**
+   * Reference types, once everything they point to is canonical: the
+   * references are rewritten to canonical ids first (depth first, explicit
+   * stack), then the type is compared exactly with its candidates. A cycle
+   * that passes through no struct or union is an error, as in libbpf.
+   */
+  private dedupRef(root: number): void {
+    if (this.map[root] !== UNPROCESSED) return;
+    const ids = [root];
+    const next = [0];
+    this.map[root] = IN_PROGRESS;
+    while (ids.length > 0) {
+      const top = ids.length - 1;
+      const id = ids[top];
+      if (next[top] < this.refSlot(id, -1)) {
+        const slot = this.refSlot(id, next[top]);
+        const child = this.w[slot];
+        const m = this.map[child];
+        if (m === IN_PROGRESS) throw new BtfError(`reference cycle through type [${child}] without a struct or union`, { typeId: id });
+        if (m === UNPROCESSED) {
+          this.map[child] = IN_PROGRESS;
+          ids.push(child);
+          next.push(0);
+        } else {
+          this.w[slot] = this.resolve(child);
+          next[top]++;
+        }
+        continue;
+      }
+      const newId = this.canonicalRef(id);
+      ids.pop();
+      next.pop();
+      if (ids.length > 0) {
+        const t = ids.length - 1;
+        this.w[this.refSlot(ids[t], next[t])] = newId;
+        next[t]++;
+      }
+    }
+  }
+
+  private canonicalRef(id: number): number {
+    const t = this.table;
+    const kind = this.kind(id);
+    const h =
+      kind === BTF_KIND_DECL_TAG
+        ? this.hashIntTag(id)
+        : kind === BTF_KIND_ARRAY
+          ? this.hashArray(id)
+          : kind === BTF_KIND_FUNC_PROTO
+            ? this.hashFnProto(id)
+            : this.hashCommon(id);
+    let newId = id;
+    for (let e = t.head(h); e >= 0; e = t.next(e)) {
+      const c = t.id(e);
+      const same =
+        kind === BTF_KIND_DECL_TAG
+          ? this.equalIntTag(id, c)
+          : kind === BTF_KIND_ARRAY
+            ? this.equalArray(id, c)
+            : kind === BTF_KIND_FUNC_PROTO
+              ? this.equalFnProto(id, c)
+              : this.equalCommon(id, c);
+      if (same) {
+        newId = c;
+        break;
+      }
+    }
+    this.map[id] = newId;
+    if (newId === id) t.add(h, id);
+    return newId;
+  }
+
+  // --- output ---
+
+  /** Numbers the canonical own types in order (in `hypot`, as libbpf reuses it); returns them. */
+  private compact(): number[] {
+    const kept: number[] = [];
+    this.hypot.fill(UNPROCESSED);
+    for (let id = 0; id < this.startId; id++) this.hypot[id] = id;
+    let next = this.startId;
+    for (let id = this.startId; id < this.count; id++) {
+      if (this.map[id] !== id) continue;
+      this.hypot[id] = next++;
+      kept.push(id);
+    }
+    return kept;
+  }
+
+  private newId(id: number): number {
+    const n = this.hypot[this.resolve(id)];
+    if (n > MAX_ID) throw new BtfError(`type [${id}] has no canonical type after deduplication`, { typeId: id });
+    return n;
+  }
+
+  private encode(kept: readonly number[], littleEndian: boolean, version: number, flags: number): Uint8Array {
+    let typeWords = 0;
+    for (const id of kept) typeWords += 3 + extraWords(this.kind(id), this.vlen(id));
+    const strings = this.pool;
+    const typeLen = 4 * typeWords;
+    const out = new Uint8Array(BTF_HEADER_LEN + typeLen + strings.length);
+    const view = new DataView(out.buffer);
+    view.setUint16(0, BTF_MAGIC, littleEndian);
+    out[2] = version;
+    out[3] = flags;
+    view.setUint32(4, BTF_HEADER_LEN, littleEndian);
+    view.setUint32(8, 0, littleEndian);
+    view.setUint32(12, typeLen, littleEndian);
+    view.setUint32(16, typeLen, littleEndian);
+    view.setUint32(20, strings.length, littleEndian);
+    const w = this.w;
+    const remap = (slot: number) => {
+      w[slot] = this.newId(w[slot]);
+    };
+    let at = BTF_HEADER_LEN;
+    for (const id of kept) {
+      const p = this.offs[id];
+      forEachTypeIdSlot(w, p, remap);
+      const end = p + 3 + extraWords(this.kind(id), this.vlen(id));
+      for (let k = p; k < end; k++, at += 4) view.setUint32(at, w[k], littleEndian);
+    }
+    out.set(strings, at);
+    return out;
+  }
+
+  private remapExtIds(ext: BtfExt): BtfExt {
+    return {
+      ...ext,
+      funcInfo: mapSections(ext.funcInfo, (r) => ({ ...r, typeId: this.newId(r.typeId) })),
+      coreRelos: mapSections(ext.coreRelos, (r) => ({ ...r, typeId: this.newId(r.typeId) })),
+    };
+  }
+}
+
+function mapSections<R>(secs: readonly BtfExtInfoSection<R>[], f: (r: R) => R, name?: (off: number) => number): BtfExtInfoSection<R>[] {
+  return secs.map((s) => ({ secNameOff: name ? name(s.secNameOff) : s.secNameOff, records: s.records.map(f) }));
+}
+
+/** `.BTF.ext` with every string offset passed through `remap`, in libbpf's visiting order. */
+function remapExtStrings(ext: BtfExt, remap: (off: number) => number): BtfExt {
+  const funcInfo = mapSections(ext.funcInfo, (r) => r, remap);
+  const lineInfo = ext.lineInfo.map((s) => ({
+    secNameOff: remap(s.secNameOff),
+    records: s.records.map((r) => {
+      const fileNameOff = remap(r.fileNameOff);
+      return { ...r, fileNameOff, lineOff: remap(r.lineOff) };
+    }),
+  }));
+  const coreRelos = ext.coreRelos.map((s) => ({
+    secNameOff: remap(s.secNameOff),
+    records: s.records.map((r) => ({ ...r, accessStrOff: remap(r.accessStrOff) })),
+  }));
+  return { ...ext, funcInfo, lineInfo, coreRelos };
+}
