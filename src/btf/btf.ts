@@ -45,7 +45,7 @@ export const MAX_RESOLVE_DEPTH = 32;
 /** Struct-in-struct nesting alignof() follows: far beyond real types (vmlinux stays under 20), far within the JS stack. */
 export const MAX_NESTING_DEPTH = 1024;
 
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export interface BtfHeader {
   version: number;
@@ -275,6 +275,14 @@ export class Btf {
     if (id < this.startId && this.base) return this.base.field(id, k);
     if (id === 0) return 0;
     throw new BtfError(`type id ${id} is out of range (1..${this.count - 1})`, { typeId: id });
+  }
+
+  /**
+   * This blob's own records as host-order words, and the word index of each
+   * (by `id - startId`): read-only views for whole-section passes.
+   */
+  ownRecords(): { words: Uint32Array; offsets: Uint32Array } {
+    return { words: this.words, offsets: this.offsets };
   }
 
   /**

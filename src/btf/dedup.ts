@@ -10,7 +10,7 @@
  * by id, so each phase is a loop over typed arrays.
  */
 import { BtfError } from "../errors.js";
-import { BTF_HEADER_LEN, BTF_MAGIC, Btf, MAX_NESTING_DEPTH, cStringsEqual, hashCString } from "./btf.js";
+import { BTF_HEADER_LEN, BTF_MAGIC, Btf, HOST_LITTLE_ENDIAN, MAX_NESTING_DEPTH, cStringsEqual, hashCString } from "./btf.js";
 import type { BtfExt, BtfExtInfoSection } from "./ext.js";
 import {
   BTF_KIND_ARRAY,
@@ -78,10 +78,9 @@ export function mergeBtf(inputs: readonly Btf[], opts: MergeOptions = {}): Dedup
 
 // --- the working copy ----------------------------------------------------------------
 
-/** Ids at or above this are markers, not ids (BTF_MAX_NR_TYPES). */
-const MAX_ID = 0x7fffffff;
-const UNPROCESSED = 0xffffffff;
-const IN_PROGRESS = 0xfffffffe;
+/** Markers in the id maps (where libbpf uses ids above BTF_MAX_NR_TYPES); real ids are >= 0. */
+const UNPROCESSED = -1;
+const IN_PROGRESS = -2;
 
 /** Words after the common record: a fixed part plus vlen elements; -1 for kinds dedup does not know. */
 function extraWords(kind: number, vlen: number): number {
@@ -115,8 +114,11 @@ function extraWords(kind: number, vlen: number): number {
   }
 }
 
-/** Calls `f` with the word index of every type id a record refers to, in libbpf's visiting order. */
-function forEachTypeIdSlot(w: Uint32Array, p: number, f: (slot: number) => void): void {
+/** Room for the slots of any record (vlen is 16 bits). */
+const MAX_SLOTS = 0x10001;
+
+/** Writes the word index of every type id a record refers to into `out`, in libbpf's visiting order; returns how many. */
+function typeIdSlots(w: Int32Array, p: number, out: Int32Array): number {
   const info = w[p + 1];
   const vlen = info & 0xffff;
   switch ((info >>> 24) & 0x1f) {
@@ -130,41 +132,45 @@ function forEachTypeIdSlot(w: Uint32Array, p: number, f: (slot: number) => void)
     case BTF_KIND_VAR:
     case BTF_KIND_DECL_TAG:
     case BTF_KIND_TYPE_TAG:
-      f(p + 2);
-      return;
+      out[0] = p + 2;
+      return 1;
     case BTF_KIND_ARRAY:
-      f(p + 3);
-      f(p + 4);
-      return;
+      out[0] = p + 3;
+      out[1] = p + 4;
+      return 2;
     case BTF_KIND_STRUCT:
     case BTF_KIND_UNION:
-      for (let i = 0; i < vlen; i++) f(p + 4 + 3 * i);
-      return;
+      for (let i = 0; i < vlen; i++) out[i] = p + 4 + 3 * i;
+      return vlen;
     case BTF_KIND_FUNC_PROTO:
-      f(p + 2);
-      for (let i = 0; i < vlen; i++) f(p + 4 + 2 * i);
-      return;
+      out[0] = p + 2;
+      for (let i = 0; i < vlen; i++) out[i + 1] = p + 4 + 2 * i;
+      return vlen + 1;
     case BTF_KIND_DATASEC:
-      for (let i = 0; i < vlen; i++) f(p + 3 + 3 * i);
-      return;
+      for (let i = 0; i < vlen; i++) out[i] = p + 3 + 3 * i;
+      return vlen;
+    default:
+      return 0;
   }
 }
 
-/** Calls `f` with the word index of every string offset in a record, in libbpf's visiting order. */
-function forEachStrSlot(w: Uint32Array, p: number, f: (slot: number) => void): void {
+/** Writes the word index of every string offset in a record into `out`, in libbpf's visiting order; returns how many. */
+function strSlots(w: Int32Array, p: number, out: Int32Array): number {
   const info = w[p + 1];
   const vlen = info & 0xffff;
-  f(p);
+  out[0] = p;
   switch ((info >>> 24) & 0x1f) {
     case BTF_KIND_STRUCT:
     case BTF_KIND_UNION:
     case BTF_KIND_ENUM64:
-      for (let i = 0; i < vlen; i++) f(p + 3 + 3 * i);
-      return;
+      for (let i = 0; i < vlen; i++) out[i + 1] = p + 3 + 3 * i;
+      return vlen + 1;
     case BTF_KIND_ENUM:
     case BTF_KIND_FUNC_PROTO:
-      for (let i = 0; i < vlen; i++) f(p + 3 + 2 * i);
-      return;
+      for (let i = 0; i < vlen; i++) out[i + 1] = p + 3 + 2 * i;
+      return vlen + 1;
+    default:
+      return 1;
   }
 }
 
@@ -174,8 +180,9 @@ function forEachStrSlot(w: Uint32Array, p: number, f: (slot: number) => void): v
  */
 class Store {
   private constructor(
-    readonly words: Uint32Array,
-    readonly offs: Uint32Array,
+    /** Records as signed words: V8 keeps them small integers (ids and offsets are far below 2^31). */
+    readonly words: Int32Array,
+    readonly offs: Int32Array,
     readonly startId: number,
     readonly base: Btf | undefined,
     /** Own strings; offset `startStrOff + i` is byte i. */
@@ -187,34 +194,25 @@ class Store {
     return this.offs.length;
   }
 
+  /** Arrays sized for the base chain plus `ownWords`/`ownCount`, with the base's records copied in. */
   private static alloc(base: Btf | undefined, ownWords: number, ownCount: number) {
+    const chain: Btf[] = [];
+    for (let b = base; b; b = b.base) chain.unshift(b);
     let baseWords = 0;
-    for (let b = base; b; b = b.base) baseWords += b.header.typeLen >>> 2;
+    for (const b of chain) baseWords += b.header.typeLen >>> 2;
     const startId = base ? base.count : 1;
-    const words = new Uint32Array(3 + baseWords + ownWords);
-    const offs = new Uint32Array(startId + ownCount);
+    const words = new Int32Array(3 + baseWords + ownWords);
+    const offs = new Int32Array(startId + ownCount);
     let pos = 3;
-    for (let id = 1; id < startId; id++) {
-      const rec = base!.recordWords(id);
-      checkKnownKind(rec, id);
-      offs[id] = pos;
-      words.set(rec, pos);
-      pos += rec.length;
-    }
+    for (const b of chain) pos = copyRecords(b, words, offs, pos, b.startId);
     return { words, offs, pos, startId };
   }
 
   static single(btf: Btf): Store {
-    const { words, offs, pos: start, startId } = Store.alloc(btf.base, btf.header.typeLen >>> 2, btf.ownCount);
-    let pos = start;
-    for (const id of btf.ownIds()) {
-      const rec = btf.recordWords(id);
-      checkKnownKind(rec, id);
-      offs[id] = pos;
-      words.set(rec, pos);
-      checkRefs(btf, words, pos, id);
-      pos += rec.length;
-    }
+    const { words, offs, pos, startId } = Store.alloc(btf.base, btf.header.typeLen >>> 2, btf.ownCount);
+    copyRecords(btf, words, offs, pos, startId);
+    const slots = new Int32Array(MAX_SLOTS);
+    for (let id = startId; id < offs.length; id++) checkRefs(btf, words, offs[id], id, slots);
     return new Store(words, offs, startId, btf.base, btf.stringBytes(), btf.startStrOff);
   }
 
@@ -230,34 +228,30 @@ class Store {
       ownCount += input.ownCount;
       poolLen += input.header.strLen;
     }
-    const { words, offs, pos: start, startId } = Store.alloc(base, ownWords, ownCount);
+    const alloc = Store.alloc(base, ownWords, ownCount);
+    const { words, offs, startId } = alloc;
     const startStrOff = base ? base.startStrOff + base.header.strLen : 0;
     const pool = new Uint8Array(poolLen);
-    let pos = start;
+    const slots = new Int32Array(MAX_SLOTS);
+    let pos = alloc.pos;
     let nextId = startId;
     let poolPos = 0;
     for (const input of inputs) {
+      const firstId = nextId;
+      pos = copyRecords(input, words, offs, pos, firstId);
+      nextId += input.ownCount;
       // Standalone inputs count their ids and strings from 0; split ones keep their references into the base.
-      const idShift = nextId - input.startId;
+      const idShift = firstId - input.startId;
       const strShift = startStrOff + poolPos - input.startStrOff;
-      const split = input.base !== undefined;
-      const shiftId = (slot: number) => {
-        const v = words[slot];
-        if (v !== 0 && (!split || v >= input.startId)) words[slot] = v + idShift;
-      };
-      const shiftStr = (slot: number) => {
-        const v = words[slot];
-        if (v !== 0 && v >= input.startStrOff) words[slot] = v + strShift;
-      };
-      for (const id of input.ownIds()) {
-        const rec = input.recordWords(id);
-        checkKnownKind(rec, id);
-        words.set(rec, pos);
-        checkRefs(input, words, pos, id);
-        forEachTypeIdSlot(words, pos, shiftId);
-        forEachStrSlot(words, pos, shiftStr);
-        offs[nextId++] = pos;
-        pos += rec.length;
+      const minId = input.base ? input.startId : 1;
+      for (let id = firstId; id < nextId; id++) {
+        const p = offs[id];
+        checkRefs(input, words, p, id - idShift, slots);
+        for (let i = 0, n = typeIdSlots(words, p, slots); i < n; i++) if (words[slots[i]] >= minId) words[slots[i]] += idShift;
+        for (let i = 0, n = strSlots(words, p, slots); i < n; i++) {
+          const v = words[slots[i]];
+          if (v !== 0 && v >= input.startStrOff) words[slots[i]] = v + strShift;
+        }
       }
       pool.set(input.stringBytes(), poolPos);
       poolPos += input.header.strLen;
@@ -269,27 +263,34 @@ class Store {
 /** Bits of `info` the format defines: kind (5 bits), kflag and a 16-bit vlen. */
 const INFO_MASK = 0x9f00ffff;
 
-function checkKnownKind(rec: Uint32Array, id: number): void {
-  const info = rec[1];
-  const kind = (info >>> 24) & 0x7f;
-  if (extraWords(kind, 0) < 0) throw new BtfError(`dedup cannot handle kind ${kind} (${kindName(kind)})`, { typeId: id });
-  if ((info & ~INFO_MASK) !== 0) {
-    throw new BtfError(`info word 0x${info.toString(16)} sets bits outside kind, kflag and vlen`, { typeId: id });
+/** Copies a blob's own records to `words[pos..]`, numbering them from `firstId`; returns the end. */
+function copyRecords(btf: Btf, words: Int32Array, offs: Int32Array, pos: number, firstId: number): number {
+  const own = btf.ownRecords();
+  words.set(own.words, pos);
+  for (let i = 0; i < own.offsets.length; i++) {
+    const p = pos + own.offsets[i];
+    offs[firstId + i] = p;
+    const info = words[p + 1];
+    const kind = (info >>> 24) & 0x7f;
+    const where = { typeId: btf.startId + i };
+    if (extraWords(kind, 0) < 0) throw new BtfError(`dedup cannot handle kind ${kind} (${kindName(kind)})`, where);
+    if ((info & ~INFO_MASK) !== 0) {
+      throw new BtfError(`info word 0x${(info >>> 0).toString(16)} sets bits outside kind, kflag and vlen`, where);
+    }
   }
+  return pos + own.words.length;
 }
 
 /** Type ids and string offsets of a record must point inside the blob before anything follows them. */
-function checkRefs(btf: Btf, words: Uint32Array, p: number, id: number): void {
-  forEachTypeIdSlot(words, p, (slot) => {
-    if (words[slot] >= btf.count) {
-      throw new BtfError(`refers to type id ${words[slot]}, past the last id ${btf.count - 1}`, { typeId: id });
-    }
-  });
-  forEachStrSlot(words, p, (slot) => {
-    if (words[slot] !== 0 && btf.strPos(words[slot]) < 0) {
-      throw new BtfError(`string offset ${words[slot]} is outside the string section`, { typeId: id });
-    }
-  });
+function checkRefs(btf: Btf, words: Int32Array, p: number, id: number, slots: Int32Array): void {
+  for (let i = 0, n = typeIdSlots(words, p, slots); i < n; i++) {
+    const v = words[slots[i]] >>> 0;
+    if (v >= btf.count) throw new BtfError(`refers to type id ${v}, past the last id ${btf.count - 1}`, { typeId: id });
+  }
+  for (let i = 0, n = strSlots(words, p, slots); i < n; i++) {
+    const v = words[slots[i]] >>> 0;
+    if (v !== 0 && btf.strPos(v) < 0) throw new BtfError(`string offset ${v} is outside the string section`, { typeId: id });
+  }
 }
 
 // --- strings ---------------------------------------------------------------------------
@@ -492,8 +493,8 @@ class CandidateTable {
 
 const mix = (h: number, v: number): number => (Math.imul(h, 31) + v) | 0;
 
-function grow(a: Uint32Array): Uint32Array<ArrayBuffer> {
-  const b = new Uint32Array(a.length * 2);
+function grow(a: Int32Array): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2);
   b.set(a);
   return b;
 }
@@ -501,21 +502,22 @@ function grow(a: Uint32Array): Uint32Array<ArrayBuffer> {
 // --- the algorithm -----------------------------------------------------------------------
 
 class Dedup {
-  private readonly w: Uint32Array;
-  private readonly offs: Uint32Array;
+  private readonly w: Int32Array;
+  private readonly offs: Int32Array;
   private readonly count: number;
   private readonly startId: number;
   /** Canonical id of each id, or UNPROCESSED / IN_PROGRESS. */
-  private readonly map: Uint32Array;
+  private readonly map: Int32Array;
   /** During an equivalence check: canonical-graph id -> candidate-graph id. After compaction: old id -> new id. */
-  private readonly hypot: Uint32Array;
-  private hypotList = new Uint32Array(1024);
+  private readonly hypot: Int32Array;
+  private hypotList = new Int32Array(1024);
   private hypotCount = 0;
   /** The last equivalence check would have had to resolve a base FWD, which must not change. */
   private hypotAdjustCanon = false;
   private readonly table: CandidateTable;
   /** Pairs (candidate, canonical) still to visit in isEquiv. */
-  private stack = new Uint32Array(1024);
+  private stack = new Int32Array(1024);
+  private readonly slots = new Int32Array(MAX_SLOTS);
   private pool: Uint8Array;
 
   constructor(private readonly store: Store) {
@@ -524,8 +526,8 @@ class Dedup {
     this.count = store.count;
     this.startId = store.startId;
     this.pool = store.pool;
-    this.map = new Uint32Array(this.count).fill(UNPROCESSED);
-    this.hypot = new Uint32Array(this.count).fill(UNPROCESSED);
+    this.map = new Int32Array(this.count).fill(UNPROCESSED);
+    this.hypot = new Int32Array(this.count).fill(UNPROCESSED);
     this.table = new CandidateTable(this.count);
     this.map[0] = 0;
     for (let id = this.startId; id < this.count; id++) {
@@ -570,7 +572,7 @@ class Dedup {
   }
 
   private isMapped(id: number): boolean {
-    return this.map[id] <= MAX_ID;
+    return this.map[id] >= 0;
   }
 
   // --- strings ---
@@ -599,10 +601,10 @@ class Dedup {
       return r;
     };
     const w = this.w;
-    const slot = (s: number) => {
-      w[s] = remap(w[s]);
-    };
-    for (let id = this.startId; id < this.count; id++) forEachStrSlot(w, this.offs[id], slot);
+    const slots = this.slots;
+    for (let id = this.startId; id < this.count; id++) {
+      for (let i = 0, n = strSlots(w, this.offs[id], slots); i < n; i++) w[slots[i]] = remap(w[slots[i]]);
+    }
     const out = ext && remapExtStrings(ext, remap);
     this.pool = set.bytes;
     return out;
@@ -816,17 +818,11 @@ class Dedup {
     this.hypotAdjustCanon = false;
   }
 
-  private addHypot(canon: number, cand: number): void {
-    if (this.hypotCount === this.hypotList.length) this.hypotList = grow(this.hypotList);
-    this.hypotList[this.hypotCount++] = canon;
-    this.hypot[canon] = cand;
-  }
-
   private resolve(id: number): number {
     const map = this.map;
     if (map[id] === id) return id;
     let steps = 0;
-    for (let m = map[id]; m <= MAX_ID && m !== id; m = map[id]) {
+    for (let m = map[id]; m >= 0 && m !== id; m = map[id]) {
       id = m;
       if (++steps > this.count) throw new BtfError("canonical type chain does not end", { typeId: id });
     }
@@ -874,6 +870,7 @@ class Dedup {
     const w = this.w;
     const offs = this.offs;
     const map = this.map;
+    const hypot = this.hypot;
     let stack = this.stack;
     let sp = 0;
     stack[sp++] = candRoot;
@@ -881,19 +878,27 @@ class Dedup {
     while (sp > 0) {
       let canon = stack[--sp];
       const cand = stack[--sp];
-      if (cand === canon || this.resolve(cand) === this.resolve(canon)) continue;
+      if (cand === canon) continue;
+      const mc = map[cand];
+      const mk = map[canon];
+      // Unmapped and self-mapped ids resolve to themselves; only chains need the walk.
+      const rc = mc < 0 || mc === cand ? cand : this.resolve(cand);
+      const rk = mk < 0 || mk === canon ? canon : this.resolve(canon);
+      if (rc === rk) continue;
       let pk = offs[canon];
-      if (((w[pk + 1] >>> 24) & 0x1f) === BTF_KIND_FWD && map[canon] !== canon) {
+      if (((w[pk + 1] >>> 24) & 0x1f) === BTF_KIND_FWD && mk >= 0 && mk !== canon) {
         canon = this.resolveFwd(canon);
         pk = offs[canon];
       }
-      const seen = this.hypot[canon];
-      if (seen <= MAX_ID) {
+      const seen = hypot[canon];
+      if (seen >= 0) {
         // Compilers sometimes emit duplicate identical arrays or structs within one unit.
         if (seen === cand || this.identicalArrays(seen, cand) || this.identicalStructs(seen, cand)) continue;
         return false;
       }
-      this.addHypot(canon, cand);
+      if (this.hypotCount === this.hypotList.length) this.hypotList = grow(this.hypotList);
+      this.hypotList[this.hypotCount++] = canon;
+      hypot[canon] = cand;
       const pc = offs[cand];
       if (w[pc] !== w[pk]) return false;
       const candKind = (w[pc + 1] >>> 24) & 0x1f;
@@ -1123,7 +1128,7 @@ class Dedup {
 
   private newId(id: number): number {
     const n = this.hypot[this.resolve(id)];
-    if (n > MAX_ID) throw new BtfError(`type [${id}] has no canonical type after deduplication`, { typeId: id });
+    if (n < 0) throw new BtfError(`type [${id}] has no canonical type after deduplication`, { typeId: id });
     return n;
   }
 
@@ -1143,17 +1148,19 @@ class Dedup {
     view.setUint32(16, typeLen, littleEndian);
     view.setUint32(20, strings.length, littleEndian);
     const w = this.w;
-    const remap = (slot: number) => {
-      w[slot] = this.newId(w[slot]);
-    };
-    let at = BTF_HEADER_LEN;
+    const slots = this.slots;
+    const body = new Int32Array(typeWords);
+    let at = 0;
     for (const id of kept) {
       const p = this.offs[id];
-      forEachTypeIdSlot(w, p, remap);
+      for (let i = 0, n = typeIdSlots(w, p, slots); i < n; i++) w[slots[i]] = this.newId(w[slots[i]]);
       const end = p + 3 + extraWords(this.kind(id), this.vlen(id));
-      for (let k = p; k < end; k++, at += 4) view.setUint32(at, w[k], littleEndian);
+      body.set(w.subarray(p, end), at);
+      at += end - p;
     }
-    out.set(strings, at);
+    if (littleEndian === HOST_LITTLE_ENDIAN) out.set(new Uint8Array(body.buffer), BTF_HEADER_LEN);
+    else for (let k = 0; k < typeWords; k++) view.setUint32(BTF_HEADER_LEN + 4 * k, body[k], littleEndian);
+    out.set(strings, BTF_HEADER_LEN + typeLen);
     return out;
   }
 

@@ -14,3 +14,5 @@ export * from "./merge.js";
 export * from "./remap.js";
 export * from "./roots.js";
 export * from "./ext.js";
+export * from "./dedup.js";
+export * from "./dedup-object.js";

@@ -1,8 +1,8 @@
 /** `btfkit btf ...`: dump BTF like `bpftool btf dump`. */
 import { Command, Option } from "commander";
-import { Btf, dumpCBytes, dumpJson, dumpRawBytes, mergeSplit, resolveRoots } from "../index.js";
+import { Btf, dedupBtf, dedupObject, dumpCBytes, dumpJson, dumpRawBytes, isElf, loadBtf, mergeBtf, mergeSplit, resolveRoots } from "../index.js";
 import { UsageError } from "./errors.js";
-import { emit, loadBtfFile } from "./io.js";
+import { emit, loadBtfFile, withInput, writeFileAtomic } from "./io.js";
 
 export interface DumpArgs {
   files: string[];
@@ -99,6 +99,28 @@ export function btfCommand(): Command {
             ? dumpJson(b, { ids, pretty })
             : dumpRawBytes(b, { ids });
       await emit(out, opts.output);
+    });
+  btf
+    .command("dedup")
+    .description("deduplicate BTF as libbpf's btf__dedup does; an ELF object keeps its sections, with .BTF and .BTF.ext rewritten")
+    .argument("<input>", "raw BTF, or an ELF object with .BTF")
+    .requiredOption("-o, --output <file>", "output file (written atomically)")
+    .action((input: string, _opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      const base = opts.baseBtf ? loadBtfFile(opts.baseBtf) : undefined;
+      const out = withInput(input, (bytes) => (isElf(bytes) ? dedupObject(bytes, { base }).output : dedupBtf(loadBtf(bytes, { base })).bytes));
+      writeFileAtomic(opts.output!, out);
+    });
+  btf
+    .command("merge")
+    .description("concatenate BTF blobs and deduplicate them into one (btf__add_btf of each, then btf__dedup)")
+    .argument("<inputs...>", "raw BTF or ELF objects; with -B, raw inputs are split BTF on BASE and objects are standalone")
+    .requiredOption("-o, --output <file>", "output file (written atomically)")
+    .action((inputs: string[], _opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      const base = opts.baseBtf ? loadBtfFile(opts.baseBtf) : undefined;
+      const blobs = inputs.map((f) => withInput(f, (bytes) => loadBtf(bytes, { base: isElf(bytes) ? undefined : base })));
+      writeFileAtomic(opts.output!, mergeBtf(blobs, { base }).bytes);
     });
   return btf;
 }

@@ -8,14 +8,19 @@ export function readInput(file: string): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
-/** Loads BTF (raw, or an ELF's .BTF) from a file, naming the file in any error. */
-export function loadBtfFile(file: string, base?: Btf): Btf {
+/** Runs `f` on a file's bytes, naming the file in any error. */
+export function withInput<T>(file: string, f: (bytes: Uint8Array) => T): T {
   try {
-    return loadBtf(readInput(file), { base });
+    return f(readInput(file));
   } catch (err) {
     if (err instanceof Error) err.message = `${file}: ${err.message}`;
     throw err;
   }
+}
+
+/** Loads BTF (raw, or an ELF's .BTF) from a file, naming the file in any error. */
+export function loadBtfFile(file: string, base?: Btf): Btf {
+  return withInput(file, (bytes) => loadBtf(bytes, { base }));
 }
 
 /**
