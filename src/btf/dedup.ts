@@ -45,7 +45,7 @@ export interface DedupOptions {
 export interface MergeOptions {
   /** Base BTF: the result is split BTF on it, deduplicated against it. */
   base?: Btf;
-  /** Byte order of the output; by default the base's, else the first input's. */
+  /** Byte order of the output; by default the base's, else little-endian (what libbpf gives on common hosts). */
   littleEndian?: boolean;
 }
 
@@ -62,7 +62,9 @@ export interface DedupResult {
 /** `btf__dedup` on one parsed blob (split on its base when it has one). */
 export function dedupBtf(btf: Btf, opts: DedupOptions = {}): DedupResult {
   const store = Store.single(btf);
-  return new Dedup(store).run(opts.ext, opts.littleEndian ?? btf.littleEndian, btf.header.version, btf.header.flags);
+  const { hdrLen, version, flags } = btf.header;
+  // libbpf writes back the header it read; a layout section, though, describes kinds dedup never keeps, so it goes.
+  return new Dedup(store).run(opts.ext, { littleEndian: opts.littleEndian ?? btf.littleEndian, hdrLen, version, flags });
 }
 
 /**
@@ -72,8 +74,16 @@ export function dedupBtf(btf: Btf, opts: DedupOptions = {}): DedupResult {
  */
 export function mergeBtf(inputs: readonly Btf[], opts: MergeOptions = {}): DedupResult {
   const store = Store.concat(inputs, opts.base);
-  const littleEndian = opts.littleEndian ?? opts.base?.littleEndian ?? inputs[0]?.littleEndian ?? true;
-  return new Dedup(store).run(undefined, littleEndian, 1, 0);
+  const littleEndian = opts.littleEndian ?? opts.base?.littleEndian ?? true;
+  return new Dedup(store).run(undefined, { littleEndian, hdrLen: BTF_HEADER_LEN, version: 1, flags: 0 });
+}
+
+interface OutputHeader {
+  littleEndian: boolean;
+  /** 24, or 32 for a 7.1-style header (its layout words left zero). */
+  hdrLen: number;
+  version: number;
+  flags: number;
 }
 
 // --- the working copy ----------------------------------------------------------------
@@ -536,7 +546,7 @@ class Dedup {
     }
   }
 
-  run(ext: BtfExt | undefined, littleEndian: boolean, version: number, flags: number): DedupResult {
+  run(ext: BtfExt | undefined, header: OutputHeader): DedupResult {
     const newExt = this.dedupStrings(ext);
     this.prepBase();
     for (let id = this.startId; id < this.count; id++) this.dedupPrim(id);
@@ -544,7 +554,7 @@ class Dedup {
     this.resolveFwds();
     for (let id = this.startId; id < this.count; id++) this.dedupRef(id);
     const kept = this.compact();
-    const bytes = this.encode(kept, littleEndian, version, flags);
+    const bytes = this.encode(kept, header);
     const idMap = new Uint32Array(this.count);
     for (let id = 0; id < this.count; id++) idMap[id] = this.newId(id);
     const btf = Btf.parse(bytes, { base: this.store.base });
@@ -1132,17 +1142,18 @@ class Dedup {
     return n;
   }
 
-  private encode(kept: readonly number[], littleEndian: boolean, version: number, flags: number): Uint8Array {
+  private encode(kept: readonly number[], { littleEndian, hdrLen, version, flags }: OutputHeader): Uint8Array {
     let typeWords = 0;
     for (const id of kept) typeWords += 3 + extraWords(this.kind(id), this.vlen(id));
     const strings = this.pool;
     const typeLen = 4 * typeWords;
-    const out = new Uint8Array(BTF_HEADER_LEN + typeLen + strings.length);
+    // A 32-byte header's layout words stay zero: no layout section.
+    const out = new Uint8Array(hdrLen + typeLen + strings.length);
     const view = new DataView(out.buffer);
     view.setUint16(0, BTF_MAGIC, littleEndian);
     out[2] = version;
     out[3] = flags;
-    view.setUint32(4, BTF_HEADER_LEN, littleEndian);
+    view.setUint32(4, hdrLen, littleEndian);
     view.setUint32(8, 0, littleEndian);
     view.setUint32(12, typeLen, littleEndian);
     view.setUint32(16, typeLen, littleEndian);
@@ -1158,9 +1169,9 @@ class Dedup {
       body.set(w.subarray(p, end), at);
       at += end - p;
     }
-    if (littleEndian === HOST_LITTLE_ENDIAN) out.set(new Uint8Array(body.buffer), BTF_HEADER_LEN);
-    else for (let k = 0; k < typeWords; k++) view.setUint32(BTF_HEADER_LEN + 4 * k, body[k], littleEndian);
-    out.set(strings, BTF_HEADER_LEN + typeLen);
+    if (littleEndian === HOST_LITTLE_ENDIAN) out.set(new Uint8Array(body.buffer), hdrLen);
+    else for (let k = 0; k < typeWords; k++) view.setUint32(hdrLen + 4 * k, body[k], littleEndian);
+    out.set(strings, hdrLen + typeLen);
     return out;
   }
 
