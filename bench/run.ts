@@ -4,7 +4,9 @@
  */
 import { benchBtf } from "./btf.js";
 import { benchCore } from "./core.js";
+import { benchDedup } from "./dedup.js";
 
 console.log(`node ${process.version}, ${new Date().toISOString()}`);
 benchBtf();
 benchCore();
+benchDedup();

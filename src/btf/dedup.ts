@@ -548,11 +548,12 @@ class Dedup {
 
   run(ext: BtfExt | undefined, header: OutputHeader): DedupResult {
     const newExt = this.dedupStrings(ext);
+    // One method per phase: each loop is optimized on its own.
     this.prepBase();
-    for (let id = this.startId; id < this.count; id++) this.dedupPrim(id);
-    for (let id = this.startId; id < this.count; id++) this.dedupStruct(id);
+    this.primPhase();
+    this.structPhase();
     this.resolveFwds();
-    for (let id = this.startId; id < this.count; id++) this.dedupRef(id);
+    this.refPhase();
     const kept = this.compact();
     const bytes = this.encode(kept, header);
     const idMap = new Uint32Array(this.count);
@@ -753,6 +754,18 @@ class Dedup {
           this.table.add(this.hashCommon(id), id);
       }
     }
+  }
+
+  private primPhase(): void {
+    for (let id = this.startId; id < this.count; id++) this.dedupPrim(id);
+  }
+
+  private structPhase(): void {
+    for (let id = this.startId; id < this.count; id++) this.dedupStruct(id);
+  }
+
+  private refPhase(): void {
+    for (let id = this.startId; id < this.count; id++) this.dedupRef(id);
   }
 
   /** Types that refer to no other type: ints, floats, enums, forward declarations. */
