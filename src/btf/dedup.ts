@@ -775,14 +775,19 @@ class Dedup {
     let newId = id;
     switch (this.kind(id)) {
       case BTF_KIND_INT:
-        h = this.hashIntTag(id);
+      case BTF_KIND_FWD:
+      case BTF_KIND_FLOAT: {
+        // Exact equality: the common record, plus the encoding word for an INT.
+        const words = this.kind(id) === BTF_KIND_INT ? 4 : 3;
+        h = words === 4 ? this.hashIntTag(id) : this.hashCommon(id);
         for (let e = t.head(h); e >= 0; e = t.next(e)) {
-          if (this.equalIntTag(id, t.id(e))) {
+          if (this.equalWords(id, t.id(e), 0, words)) {
             newId = t.id(e);
             break;
           }
         }
         break;
+      }
       case BTF_KIND_ENUM:
       case BTF_KIND_ENUM64: {
         h = this.hashEnum(id);
@@ -798,16 +803,6 @@ class Dedup {
         }
         break;
       }
-      case BTF_KIND_FWD:
-      case BTF_KIND_FLOAT:
-        h = this.hashCommon(id);
-        for (let e = t.head(h); e >= 0; e = t.next(e)) {
-          if (this.equalCommon(id, t.id(e))) {
-            newId = t.id(e);
-            break;
-          }
-        }
-        break;
       default:
         return;
     }

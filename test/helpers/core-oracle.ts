@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { CACHE, REQUIRE_ORACLES, ROOT, VMLINUX_FIXTURES, clangBpf, libbpfHarness, oracle, vmlinuxPath } from "./env.js";
+import { CACHE, REQUIRE_ORACLES, ROOT, VMLINUX_FIXTURES, clangBpf, fileHash, libbpfHarness, oracle, vmlinuxPath } from "./env.js";
 
 export const CORE_CORPUS = path.join(ROOT, "test/corpus/core");
 
@@ -132,16 +132,6 @@ export interface OracleOutput {
   loadErr: number;
   sections: Array<{ name: string; count: number }>;
   log: string;
-}
-
-const hashCache = new Map<string, string>();
-
-function fileHash(p: string): string {
-  const st = fs.statSync(p);
-  const k = `${p}:${st.size}:${st.mtimeMs}`;
-  let h = hashCache.get(k);
-  if (!h) hashCache.set(k, (h = createHash("sha256").update(fs.readFileSync(p)).digest("hex")));
-  return h;
 }
 
 function parseOutput(stdout: string, log: string): OracleOutput {

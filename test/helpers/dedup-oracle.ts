@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { CACHE, libbpfDev, libbpfHarness, oracle } from "./env.js";
+import { CACHE, fileHash, libbpfDev, libbpfHarness, oracle } from "./env.js";
 
 const DIR = path.join(CACHE, "dedup-oracle");
 
@@ -39,17 +39,6 @@ export function dedupOracleAvailable(): boolean {
 
 export function dedupOracleBinary(): string {
   return libbpfHarness("test/oracle/dedup-oracle.c");
-}
-
-const hashes = new Map<string, string>();
-
-/** sha256 of a file, remembered per (path, size, mtime): vmlinux inputs are hashed once per run. */
-function fileHash(p: string): string {
-  const st = fs.statSync(p);
-  const k = `${p}:${st.size}:${st.mtimeMs}`;
-  let h = hashes.get(k);
-  if (!h) hashes.set(k, (h = createHash("sha256").update(fs.readFileSync(p)).digest("hex")));
-  return h;
 }
 
 function writeAtomic(file: string, data: Uint8Array): void {

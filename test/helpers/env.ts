@@ -196,3 +196,14 @@ export function expectSameText(expected: string, actual: string): void {
   const diff = firstDiff(expected, actual);
   expect(diff, diff).toBeUndefined();
 }
+
+const fileHashes = new Map<string, string>();
+
+/** sha256 of a file, remembered per (path, size, mtime) so big inputs are hashed once per run. */
+export function fileHash(p: string): string {
+  const st = fs.statSync(p);
+  const k = `${p}:${st.size}:${st.mtimeMs}`;
+  let h = fileHashes.get(k);
+  if (!h) fileHashes.set(k, (h = createHash("sha256").update(fs.readFileSync(p)).digest("hex")));
+  return h;
+}
