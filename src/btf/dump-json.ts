@@ -7,6 +7,7 @@
 import type { Btf } from "./btf.js";
 import { displayName, dumpIds, intEncodingName, kindLabel, linkageName, type DumpOptions } from "./dump-raw.js";
 import { JsonWriter } from "./json-writer.js";
+import { outputLimit } from "./sink.js";
 import {
   BTF_KIND_ARRAY,
   BTF_KIND_CONST,
@@ -157,7 +158,7 @@ function writeType(w: JsonWriter, btf: Btf, id: number): void {
 }
 
 export function dumpJson(btf: Btf, opts: JsonDumpOptions = {}): string {
-  const w = new JsonWriter(opts.pretty ?? false);
+  const w = new JsonWriter(opts.pretty ?? false, outputLimit(btf));
   w.startObject();
   w.name("types");
   w.startArray();

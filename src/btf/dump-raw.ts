@@ -27,7 +27,7 @@ import {
   BTF_KIND_VOLATILE,
   KIND_NAMES,
 } from "./kinds.js";
-import { ByteSink } from "./sink.js";
+import { ByteSink, outputLimit } from "./sink.js";
 
 /** bpftool's btf_str(): "(anon)" for offset 0, "(invalid)" when unresolvable. */
 export function displayName(btf: Btf, off: number): string {
@@ -230,7 +230,7 @@ export function writeRawType(btf: Btf, id: number, out: ByteSink): void {
 
 /** The whole raw dump as bytes, one entry per type. */
 export function dumpRawBytes(btf: Btf, opts: DumpOptions = {}): Uint8Array {
-  const out = new ByteSink(btf.ownCount * 96);
+  const out = new ByteSink(btf.ownCount * 96, outputLimit(btf));
   for (const id of dumpIds(btf, opts.ids)) writeRawType(btf, id, out);
   return out.view();
 }

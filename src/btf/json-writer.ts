@@ -4,25 +4,37 @@
  * make the output differ from standard JSON; matching bpftool byte for byte
  * is the point of this writer.
  */
+import { outputTooLarge } from "./sink.js";
+
 export class JsonWriter {
   private out: string[] = [];
+  private size = 0;
   private depth = 0;
   private sep = "";
 
-  constructor(private readonly pretty: boolean) {}
+  constructor(
+    private readonly pretty: boolean,
+    private readonly limit = Infinity,
+  ) {}
+
+  private push(...parts: string[]): void {
+    for (const p of parts) this.size += p.length;
+    if (this.size > this.limit) throw outputTooLarge(this.limit);
+    this.out.push(...parts);
+  }
 
   private eol(): void {
-    if (this.pretty) this.out.push("\n" + "    ".repeat(this.depth));
+    if (this.pretty) this.push("\n" + "    ".repeat(this.depth));
   }
 
   private eor(): void {
-    if (this.sep) this.out.push(this.sep);
+    if (this.sep) this.push(this.sep);
     this.sep = ",";
   }
 
   private begin(c: string): void {
     this.eor();
-    this.out.push(c);
+    this.push(c);
     this.depth++;
     this.sep = "";
   }
@@ -30,7 +42,7 @@ export class JsonWriter {
   private end(c: string): void {
     this.depth--;
     if (this.sep) this.eol();
-    this.out.push(c);
+    this.push(c);
     this.sep = ",";
   }
 
@@ -51,18 +63,18 @@ export class JsonWriter {
     this.eor();
     this.eol();
     this.sep = "";
-    this.out.push(quote(key), this.pretty ? ": " : ":");
+    this.push(quote(key), this.pretty ? ": " : ":");
   }
 
   /** A raw (already formatted) value: numbers. */
   raw(text: string): void {
     this.eor();
-    this.out.push(text);
+    this.push(text);
   }
 
   string(value: string): void {
     this.eor();
-    this.out.push(quote(value));
+    this.push(quote(value));
   }
 
   numberField(key: string, value: number | bigint): void {

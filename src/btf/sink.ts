@@ -4,15 +4,40 @@
  * of the string section, numbers formatted in place) avoids building millions
  * of short JS strings.
  */
+import { BtfError } from "../errors.js";
+
 const encoder = new TextEncoder();
 const DIGITS = new Uint8Array(20);
+
+/**
+ * Dump output may be at most this many bytes per input byte (plus a fixed
+ * slack). Real dumps stay far below (a vmlinux.h is half its BTF); a hostile
+ * blob can ask for far more (a 100 KB name shared by every member, gigabytes
+ * of struct padding), which is refused rather than allocated.
+ */
+export const OUTPUT_PER_INPUT_BYTE = 64;
+const OUTPUT_SLACK = 16 << 20;
+
+/** The most output a dump of a blob (and its bases) may produce. */
+export function outputLimit(btf: { bytes: Uint8Array; base?: { bytes: Uint8Array; base?: unknown } }): number {
+  let input = 0;
+  for (let b: { bytes: Uint8Array; base?: unknown } | undefined = btf; b; b = b.base as typeof b) input += b.bytes.length;
+  return OUTPUT_PER_INPUT_BYTE * input + OUTPUT_SLACK;
+}
+
+export function outputTooLarge(limit: number): BtfError {
+  return new BtfError(`the dump would exceed ${limit} bytes (${OUTPUT_PER_INPUT_BYTE} per input byte); the blob asks for far more output than any real BTF`);
+}
 
 export class ByteSink {
   private buf: Uint8Array;
   private len = 0;
 
-  constructor(initial = 1 << 16) {
-    this.buf = new Uint8Array(initial);
+  constructor(
+    initial = 1 << 16,
+    private readonly limit = Infinity,
+  ) {
+    this.buf = new Uint8Array(Math.min(initial, limit));
   }
 
   get length(): number {
@@ -20,7 +45,8 @@ export class ByteSink {
   }
 
   private grow(need: number): void {
-    let size = this.buf.length * 2;
+    if (this.len + need > this.limit) throw outputTooLarge(this.limit);
+    let size = Math.max(this.buf.length * 2, 16);
     while (size < this.len + need) size *= 2;
     const b = new Uint8Array(size);
     b.set(this.buf.subarray(0, this.len));

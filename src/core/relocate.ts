@@ -166,7 +166,8 @@ function fieldValue(kind: number, spec: Spec | undefined, littleEndian: boolean)
   if (acc.name === undefined) {
     // The last step indexes an array: offset and size of the element.
     const size = sizeOf(btf, acc.typeId);
-    if (kind === CoreReloKind.FIELD_BYTE_OFFSET) return { value: BigInt(spec.bitOffset / 8), size, typeId: acc.typeId, validate: true };
+    // Integer division, as libbpf's: only a malformed layout puts an element off a byte boundary.
+    if (kind === CoreReloKind.FIELD_BYTE_OFFSET) return { value: BigInt(Math.floor(spec.bitOffset / 8)), size, typeId: acc.typeId, validate: true };
     if (kind === CoreReloKind.FIELD_BYTE_SIZE) return { value: BigInt(size), size: 0, typeId: 0, validate: true };
     throw new RelocationFailure(`${coreReloKindName(kind)} cannot be applied to an array element access`);
   }
@@ -180,6 +181,8 @@ function fieldValue(kind: number, spec: Spec | undefined, littleEndian: boolean)
   if (bitfield) {
     // The smallest aligned load, starting from the member type's size, that covers the bits.
     byteSz = btf.sizeOrType(mType);
+    // libbpf divides by this size (and would fault on 0).
+    if (byteSz === 0) throw new RelocationFailure(`bitfield's type [${mType}] has size 0`);
     byteOff = Math.floor(bitOff / 8 / byteSz) * byteSz;
     while (bitOff + bitSz - byteOff * 8 > byteSz * 8) {
       if (byteSz >= 8) throw new RelocationFailure("bitfield cannot be read with a 64-bit load");
@@ -414,7 +417,7 @@ export function relocate(obj: BpfObject, opts: RelocateOptions): RelocateResult 
       if (rec.insnOff % BPF_INSN_SIZE) throw new CoreRelocationError(`instruction offset ${rec.insnOff} is not a multiple of 8`, where);
       const sectionInsn = rec.insnOff / BPF_INSN_SIZE;
       // libbpf silently skips such a record; it can only come from a corrupt object.
-      if (rec.insnOff >= section.size) throw new CoreRelocationError(`CO-RE record points past the end of its section`, where);
+      if (rec.insnOff + BPF_INSN_SIZE > code!.length) throw new CoreRelocationError(`CO-RE record points past the end of its section`, where);
       const prog = programAt(obj, section, sectionInsn);
       // Records of eliminated weak subprograms belong to no program; libbpf ignores them.
       if (!prog) return;
@@ -458,7 +461,8 @@ export function relocate(obj: BpfObject, opts: RelocateOptions): RelocateResult 
         d.origValue = res.orig;
         d.newValue = res.value;
         d.poisoned = res.poison;
-        d.patch = patchInstruction(code!, sectionInsn, res, le, prog.insnOff + prog.insnCount);
+        // A symbol may claim more instructions than the section holds; an ldimm64's second half must be in both.
+        d.patch = patchInstruction(code!, sectionInsn, res, le, Math.min(prog.insnOff + prog.insnCount, Math.floor(code!.length / BPF_INSN_SIZE)));
         if (d.patch.op === "poison" && !res.poison) {
           d.poisoned = true;
           d.reason += "; the field's size changed and a load of a signed or non-integer field cannot follow it, so the instruction is poisoned";

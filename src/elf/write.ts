@@ -624,6 +624,10 @@ class Writer {
     const offsets = new Map<EditSection, number>();
     let pos = ehdr;
     for (const s of this.fileOrder()) {
+      // Padding comes out of the output's memory: a corrupt alignment must not turn a small file into gigabytes.
+      if (s.addralign > MAX_WRITE_ALIGN) {
+        throw new ElfError(`section alignment ${s.addralign} is above the ${MAX_WRITE_ALIGN} bytes btfkit lays sections out with`, { section: s.name });
+      }
       pos = alignUp(pos, s.addralign);
       offsets.set(s, pos);
       if (s.type !== SHT_NOBITS) pos += this.dataOf(s).length;
@@ -783,6 +787,9 @@ function concat(parts: Uint8Array[]): Uint8Array {
 function isSection(x: EditSection | EditSymbol): x is EditSection {
   return "data" in x;
 }
+
+/** Largest section alignment the writer honours (real objects use at most a page). */
+export const MAX_WRITE_ALIGN = 0x10000;
 
 function alignUp(n: number, align: number): number {
   if (align <= 1) return n;

@@ -4,7 +4,7 @@
  * `__VMLINUX_H__` guard and the preserve_access_index pragma.
  */
 import type { Btf } from "../btf.js";
-import { ByteSink } from "../sink.js";
+import { ByteSink, outputLimit } from "../sink.js";
 import { CEmitter } from "./emitter.js";
 import { sortedTypeIds } from "./sort.js";
 
@@ -36,7 +36,7 @@ const FOOTER =
 
 /** The vmlinux.h bytes for `btf` (base types included for split BTF). */
 export function dumpCBytes(btf: Btf, opts: CDumpOptions = {}): Uint8Array {
-  const out = new ByteSink(btf.count * 48);
+  const out = new ByteSink(btf.count * 48, outputLimit(btf));
   const emitter = new CEmitter(btf, out, { enumModeAttributes: false, voidParams: true });
   out.text(HEADER);
   if (opts.rootIds?.length) for (const id of opts.rootIds) emitter.dumpType(id);

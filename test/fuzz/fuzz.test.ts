@@ -1,0 +1,54 @@
+/**
+ * The fuzz harness in the test suite: a short campaign with a fixed seed and
+ * fixed input counts over every stage (about 30 seconds), which must find
+ * nothing, and every crasher ever saved under test/fuzz/crashers replayed,
+ * each of which must now end in a result or a typed error.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { oracle } from "../helpers/env.js";
+import { runCampaign } from "./run.js";
+import { baseBtf, runStage, STAGES, type Seed, type Stage } from "./targets.js";
+
+const CRASHERS = path.join(path.dirname(fileURLToPath(import.meta.url)), "crashers");
+
+/** Inputs per stage for the smoke run: each stage takes a few seconds on a 2-CPU machine. */
+const SMOKE_INPUTS: Record<Stage, number> = {
+  elf: 80_000,
+  btf: 5_000,
+  "btf-ext": 80_000,
+  kconfig: 5_000,
+  dump: 400,
+  dedup: 5_000,
+  relocate: 40_000,
+  pipeline: 20_000,
+};
+
+describe.skipIf(!oracle("clang"))("fuzz smoke run (seed 1)", () => {
+  it("finds no untyped error, hang or runaway allocation", { timeout: 600_000 }, async () => {
+    const summaries = await runCampaign({ seed: 1, stages: STAGES, inputs: (s) => SMOKE_INPUTS[s], workers: Math.min(4, os.availableParallelism()) });
+    for (const s of summaries) {
+      expect(s.failures, `${s.stage}: ${JSON.stringify(s.failures.slice(0, 3))}`).toEqual([]);
+      expect(s.inputs).toBe(SMOKE_INPUTS[s.stage]);
+      // Both outcomes occur, so the mutations neither break everything nor nothing.
+      expect(s.ok).toBeGreaterThan(0);
+      expect(s.rejected).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe("saved crashers are fixed", () => {
+  const files = fs.existsSync(CRASHERS) ? fs.readdirSync(CRASHERS).filter((f) => f.endsWith(".json")) : [];
+  it("there are some", () => expect(files.length).toBeGreaterThan(0));
+  for (const f of files) {
+    it(f.replace(/\.json$/, ""), () => {
+      const meta = JSON.parse(fs.readFileSync(path.join(CRASHERS, f), "utf8")) as { stage: Stage; baseLabel?: string };
+      const bytes = new Uint8Array(fs.readFileSync(path.join(CRASHERS, f.replace(/\.json$/, ".bin"))));
+      const seed: Seed = { label: f, bytes, regions: [], littleEndian: true, weight: 1, base: meta.baseLabel ? baseBtf(meta.baseLabel) : undefined };
+      expect(["ok", "rejected"]).toContain(runStage(meta.stage, bytes, seed));
+    });
+  }
+});
