@@ -4,14 +4,16 @@
  * nothing, and every crasher ever saved under test/fuzz/crashers replayed,
  * each of which must now end in a result or a typed error.
  */
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { oracle } from "../helpers/env.js";
-import { runCampaign } from "./run.js";
-import { baseBtf, runStage, STAGES, type Seed, type Stage } from "./targets.js";
+import { readCrasher } from "./replay.js";
+import { INPUT_TIME_LIMIT_MS, WORKER_HEAP_LIMIT_MB, runCampaign } from "./run.js";
+import { runStage, STAGES, type Stage } from "./targets.js";
 
 const CRASHERS = path.join(path.dirname(fileURLToPath(import.meta.url)), "crashers");
 
@@ -41,14 +43,22 @@ describe.skipIf(!oracle("clang"))("fuzz smoke run (seed 1)", () => {
 });
 
 describe("saved crashers are fixed", () => {
-  const files = fs.existsSync(CRASHERS) ? fs.readdirSync(CRASHERS).filter((f) => f.endsWith(".json")) : [];
+  const files = fs.existsSync(CRASHERS) ? fs.readdirSync(CRASHERS).filter((f) => f.endsWith(".bin")) : [];
   it("there are some", () => expect(files.length).toBeGreaterThan(0));
   for (const f of files) {
-    it(f.replace(/\.json$/, ""), () => {
-      const meta = JSON.parse(fs.readFileSync(path.join(CRASHERS, f), "utf8")) as { stage: Stage; baseLabel?: string };
-      const bytes = new Uint8Array(fs.readFileSync(path.join(CRASHERS, f.replace(/\.json$/, ".bin"))));
-      const seed: Seed = { label: f, bytes, regions: [], littleEndian: true, weight: 1, base: meta.baseLabel ? baseBtf(meta.baseLabel) : undefined };
-      expect(["ok", "rejected"]).toContain(runStage(meta.stage, bytes, seed));
+    const file = path.join(CRASHERS, f);
+    it(f.replace(/\.bin$/, ""), { timeout: 2 * INPUT_TIME_LIMIT_MS }, () => {
+      const { meta, bytes, seed } = readCrasher(file);
+      if (meta.kind === "bug") {
+        expect(["ok", "rejected"]).toContain(runStage(meta.stage, bytes, seed));
+        return;
+      }
+      // A hang or a runaway allocation: replayed in a child with the campaign's limits.
+      const r = spawnSync(process.execPath, [`--max-old-space-size=${WORKER_HEAP_LIMIT_MB}`, "--import", "tsx", path.join(path.dirname(CRASHERS), "replay.ts"), file], {
+        encoding: "utf8",
+        timeout: INPUT_TIME_LIMIT_MS,
+      });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
     });
   }
 });

@@ -49,6 +49,8 @@ export interface StageSummary {
   rejected: number;
   failures: Failure[];
   seconds: number;
+  /** The most memory a single input allocated while it ran (MiB). */
+  maxAllocMiB: number;
 }
 
 export interface CampaignOptions {
@@ -77,7 +79,7 @@ function runChunk(opts: CampaignOptions, stage: Stage, start: number, count: num
     const launch = (from: number) => {
       const left = start + count - from;
       if (left <= 0 || (deadline !== undefined && Date.now() > deadline)) return resolve();
-      const progress = new SharedArrayBuffer(4 * 4);
+      const progress = new SharedArrayBuffer(4 * 5);
       const p = new Int32Array(progress);
       Atomics.store(p, PROGRESS.current, from);
       const job: WorkerJob = { stage, seed: opts.seed, start: from, count: left, progress };
@@ -89,6 +91,7 @@ function runChunk(opts: CampaignOptions, stage: Stage, start: number, count: num
       const collect = () => {
         summary.ok += Atomics.load(p, PROGRESS.ok);
         summary.rejected += Atomics.load(p, PROGRESS.rejected);
+        summary.maxAllocMiB = Math.max(summary.maxAllocMiB, Atomics.load(p, PROGRESS.maxAllocKiB) / 1024);
       };
       const end = (next?: number, failure?: Failure) => {
         if (ended) return;
@@ -152,7 +155,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<StageSummary[]
   const out: StageSummary[] = [];
   for (const stage of opts.stages) {
     const t0 = Date.now();
-    const summary: StageSummary = { stage, inputs: 0, ok: 0, rejected: 0, failures: [], seconds: 0 };
+    const summary: StageSummary = { stage, inputs: 0, ok: 0, rejected: 0, failures: [], seconds: 0, maxAllocMiB: 0 };
     const total = opts.inputs(stage);
     const deadline = opts.seconds !== undefined ? t0 + opts.seconds * 1000 : undefined;
     const per = Math.ceil(total / opts.workers);
@@ -166,7 +169,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<StageSummary[]
     summary.seconds = (Date.now() - t0) / 1000;
     summary.inputs = summary.ok + summary.rejected + summary.failures.length;
     opts.log?.(
-      `${stage.padEnd(9)} ${String(summary.inputs).padStart(9)} inputs  ok ${summary.ok}  rejected ${summary.rejected}  failures ${summary.failures.length}  (${summary.seconds.toFixed(1)} s)`,
+      `${stage.padEnd(9)} ${String(summary.inputs).padStart(9)} inputs  ok ${summary.ok}  rejected ${summary.rejected}  failures ${summary.failures.length}  (${summary.seconds.toFixed(1)} s, at most ${summary.maxAllocMiB.toFixed(1)} MiB allocated by one input)`,
     );
     out.push(summary);
   }

@@ -56,7 +56,7 @@ const read = (file: string) => new Uint8Array(fs.readFileSync(file));
 // --- regions -------------------------------------------------------------------
 
 /** The BTF header and every word of the type section (ids bounded by the type count). */
-function btfRegions(bytes: Uint8Array, base?: Btf, at = 0): Region[] {
+export function btfRegions(bytes: Uint8Array, base?: Btf, at = 0): Region[] {
   const btf = Btf.parse(bytes, { base });
   const start = at + btf.header.hdrLen + btf.header.typeOff;
   return [
@@ -101,7 +101,7 @@ export function baseBtf(label: string): Btf {
   return b;
 }
 
-function btfSeeds(): Seed[] {
+export function btfSeeds(): Seed[] {
   const seeds: Seed[] = [];
   const split: Array<[string, string]> = [
     ["crc8.btf", "linux-6.1.0-56-amd64.btf"],

@@ -4,6 +4,7 @@
  * the counts), so the parent can see a hang without a message per input;
  * bugs are minimized here and posted back.
  */
+import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { minimize } from "./minimize.js";
 import { Rng, inputSeed } from "./mutate.js";
@@ -14,7 +15,7 @@ export interface WorkerJob {
   seed: number;
   start: number;
   count: number;
-  /** [current index, ok, rejected, bugs] as Int32 (indices fit: campaigns stay below 2^31). */
+  /** [current index, ok, rejected, bugs, most KiB one input allocated] as Int32 (indices fit: campaigns stay below 2^31). */
   progress: SharedArrayBuffer;
 }
 
@@ -27,7 +28,13 @@ export interface BugReport {
   input: Uint8Array;
 }
 
-export const PROGRESS = { current: 0, ok: 1, rejected: 2, bugs: 3 } as const;
+export const PROGRESS = { current: 0, ok: 1, rejected: 2, bugs: 3, maxAllocKiB: 4 } as const;
+
+/** This worker's heap and off-heap (ArrayBuffer) bytes in use, garbage included until collected. */
+function heapBytes(): number {
+  const h = getHeapStatistics();
+  return h.used_heap_size + h.external_memory;
+}
 
 /** Picks a seed with probability proportional to its weight. */
 function pickSeed(rng: Rng, seeds: readonly Seed[], total: number): Seed {
@@ -58,9 +65,13 @@ function work(job: WorkerJob): void {
   for (let i = job.start; i < job.start + job.count; i++) {
     Atomics.store(p, PROGRESS.current, i);
     const { seed, bytes } = generate(job.stage, job.seed, i, seeds);
+    const before = heapBytes();
     try {
       const outcome = runStage(job.stage, bytes, seed);
       Atomics.add(p, outcome === "ok" ? PROGRESS.ok : PROGRESS.rejected, 1);
+      // Allocated while running this input (an underestimate when a collection ran meanwhile).
+      const kib = Math.max(0, Math.round((heapBytes() - before) / 1024));
+      if (kib > Atomics.load(p, PROGRESS.maxAllocKiB)) Atomics.store(p, PROGRESS.maxAllocKiB, kib);
     } catch (err) {
       Atomics.add(p, PROGRESS.bugs, 1);
       const error = describeError(err);

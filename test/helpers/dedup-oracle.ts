@@ -4,7 +4,8 @@
  * raw result. Inputs are file paths or in-memory blobs (written once under
  * .cache/dedup-oracle/in, named by content); outputs are cached under
  * .cache/dedup-oracle by a hash of the harness binary, the mode and every
- * input, so reruns do not run libbpf again.
+ * input, so reruns do not run libbpf again. The same harness answers whether
+ * libbpf parses a blob at all, one at a time or many per run.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -113,4 +114,47 @@ export function oracleParses(input: OracleInput, base?: OracleInput): boolean {
   if (base !== undefined) args.push("--base", materialize(base).file);
   const r = spawnSync(dedupOracleBinary(), args, { encoding: "utf8", timeout: 120_000 });
   return r.status === 0;
+}
+
+/** libbpf's verdict on one blob: accepted, or refused with this errno (EINVAL 22, ENOTSUP 95, ...). */
+export type ParseVerdict = { ok: true } | { ok: false; errno: number };
+
+/** Input bytes per harness run: bounds the stdin buffer; each run parses the base once. */
+const STREAM_CHUNK_BYTES = 64 << 20;
+
+/**
+ * libbpf's accept/reject for many raw BTF blobs (split on `base` when
+ * given), through `dedup-oracle parse-stream`: one harness run per 64 MiB
+ * of input instead of one per blob. Not cached (it is quick).
+ */
+export function oracleParseMany(blobs: readonly Uint8Array[], base?: OracleInput): ParseVerdict[] {
+  const bin = dedupOracleBinary();
+  const args = ["parse-stream", ...(base === undefined ? [] : ["--base", materialize(base).file])];
+  const verdicts: ParseVerdict[] = [];
+  for (let from = 0; from < blobs.length; ) {
+    let to = from;
+    let bytes = 0;
+    // At least one blob per run, however large.
+    while (to < blobs.length && (to === from || bytes + 4 + blobs[to].length <= STREAM_CHUNK_BYTES)) bytes += 4 + blobs[to++].length;
+    const input = Buffer.alloc(bytes);
+    let at = 0;
+    for (let i = from; i < to; i++) {
+      at = input.writeUInt32LE(blobs[i].length, at);
+      input.set(blobs[i], at);
+      at += blobs[i].length;
+    }
+    const r = spawnSync(bin, args, { input, encoding: "utf8", maxBuffer: 16 * (to - from) + 4096, timeout: 300_000, killSignal: "SIGKILL" });
+    const lines = r.status === 0 ? r.stdout.split("\n").slice(0, -1) : [];
+    if (lines.length !== to - from) {
+      const why = r.error ? r.error.message : `exited ${r.status ?? r.signal} with ${lines.length} verdicts for ${to - from} blobs`;
+      throw new DedupOracleError(`dedup-oracle ${args.join(" ")}: ${why}\n${r.stderr.slice(-4000)}`, r.stderr);
+    }
+    for (const line of lines) {
+      const m = /^(?:ok|err (\d+))$/.exec(line);
+      if (!m) throw new DedupOracleError(`dedup-oracle parse-stream: unexpected line ${JSON.stringify(line)}`, r.stderr);
+      verdicts.push(m[1] === undefined ? { ok: true } : { ok: false, errno: Number(m[1]) });
+    }
+    from = to;
+  }
+  return verdicts;
 }

@@ -13,15 +13,29 @@
  *       whose type ids and strings btf__dedup rewrites; both written out.
  *   dedup-oracle parse IN [--base BASE]
  *       Exit 0 when libbpf accepts IN, non-zero otherwise.
+ *   dedup-oracle parse-stream [--base BASE]
+ *       Many raw blobs in one run: stdin holds records of a u32
+ *       little-endian length followed by that many bytes, each parsed with
+ *       btf__new, or on BASE as split BTF. One line per record on stdout:
+ *       "ok", or "err <errno>" when libbpf refuses it. libbpf's messages
+ *       are not forwarded in this mode (thousands of refusals would bury
+ *       the answer); a truncated record on stdin exits 1.
+ *
+ * btf__new_split is declared by 1.1's btf.h but not defined in 1.1 (the
+ * shared library has no such symbol), so split records go through
+ * btf__parse_raw_split on an in-memory file. That reaches the same parser;
+ * only its errno differs for data without the BTF magic (EPROTO, or EIO when
+ * shorter than the magic, where btf__new says EINVAL).
  *
  * IN, BASE and OBJ may be raw BTF or ELF files with a .BTF section (libbpf's
  * btf__parse decides). libbpf 1.1 cannot append split BTF with btf__add_btf,
  * so merge inputs are standalone blobs. Outputs keep the inputs' byte order.
  *
- * Nothing is printed on success. Every failure names the step and libbpf's
- * error on stderr and exits 1; libbpf's own warnings are forwarded to stderr.
- * Usage errors exit 2.
+ * Nothing is printed on success (but parse-stream's verdicts). Every failure
+ * names the step and libbpf's error on stderr and exits 1; libbpf's own
+ * warnings are forwarded to stderr. Usage errors exit 2.
  */
+#define _GNU_SOURCE /* memfd_create */
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -29,6 +43,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static const char *prog = "dedup-oracle";
 
@@ -59,8 +75,9 @@ static void usage(void)
 		"usage: %s merge OUT [--base BASE] IN...\n"
 		"       %s dedup OUT IN [--base BASE]\n"
 		"       %s dedup-elf OUT_BTF OUT_EXT OBJ\n"
-		"       %s parse IN [--base BASE]\n",
-		prog, prog, prog, prog);
+		"       %s parse IN [--base BASE]\n"
+		"       %s parse-stream [--base BASE]\n",
+		prog, prog, prog, prog, prog);
 	exit(2);
 }
 
@@ -237,6 +254,77 @@ static int cmd_parse(int argc, char **argv)
 	return 0;
 }
 
+/* Reads exactly `size` bytes from stdin; false at end of input, exits 1 on a partial read. */
+static int read_exact(void *buf, size_t size, int eof_ok)
+{
+	size_t got = size ? fread(buf, 1, size, stdin) : 0;
+
+	if (got == size)
+		return 1;
+	if (got == 0 && eof_ok && feof(stdin))
+		return 0;
+	fprintf(stderr, "%s: parse-stream: truncated record on stdin\n", prog);
+	exit(1);
+}
+
+/* A split record through a memory-backed file, since btf__new_split is missing (see the top). */
+static struct btf *new_split(int memfd, const void *data, __u32 size, struct btf *base)
+{
+	char path[64];
+
+	if (ftruncate(memfd, 0) || (size && pwrite(memfd, data, size, 0) != (ssize_t)size))
+		fail("parse-stream: writing a record to memory", errno ? errno : EIO);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", memfd);
+	return btf__parse_raw_split(path, base);
+}
+
+static int cmd_parse_stream(int argc, char **argv)
+{
+	struct btf *base = NULL, *btf;
+	const char *base_path;
+	unsigned char len_le[4];
+	int memfd = -1;
+	size_t cap = 0;
+	void *buf = NULL;
+	__u32 len;
+
+	if (take_base(argc, argv, 2, &base_path) != 0)
+		usage();
+	if (base_path) {
+		base = parse(base_path, NULL);
+		memfd = memfd_create("parse-stream", 0);
+		if (memfd < 0)
+			fail("memfd_create", errno);
+	}
+	/* From here on libbpf's refusals are the output, not messages. */
+	libbpf_set_print(NULL);
+	while (read_exact(len_le, sizeof(len_le), 1)) {
+		len = len_le[0] | len_le[1] << 8 | len_le[2] << 16 | (__u32)len_le[3] << 24;
+		/* At least one byte, so an empty record still has a valid pointer. */
+		if (len >= cap) {
+			cap = len + 1;
+			free(buf);
+			buf = malloc(cap);
+			if (!buf)
+				fail("parse-stream: allocating a record", ENOMEM);
+		}
+		read_exact(buf, len, 0);
+		btf = base ? new_split(memfd, buf, len, base) : btf__new(buf, len);
+		if (btf)
+			printf("ok\n");
+		else
+			printf("err %d\n", errno);
+		btf__free(btf);
+	}
+	if (fflush(stdout))
+		fail("parse-stream: writing stdout", errno);
+	free(buf);
+	if (memfd >= 0)
+		close(memfd);
+	btf__free(base);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	libbpf_set_print(print_warnings);
@@ -250,6 +338,8 @@ int main(int argc, char **argv)
 		return cmd_dedup_elf(argc, argv);
 	if (!strcmp(argv[1], "parse"))
 		return cmd_parse(argc, argv);
+	if (!strcmp(argv[1], "parse-stream"))
+		return cmd_parse_stream(argc, argv);
 	usage();
 	return 2;
 }
