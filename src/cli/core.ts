@@ -113,11 +113,12 @@ export function coreCommand(): Command {
         hasSyscallWrapper: opts.syscallWrapper ?? implied.hasSyscallWrapper,
         strict: opts.strict,
       });
+      // The object first: a report never describes an output that failed to be written.
+      writeFileAtomic(opts.output, result.output);
       if (opts.report) {
         const report = { relocations: result.relocation.decisions, kconfig: result.kconfig ?? null };
         writeFileAtomic(opts.report, JSON.stringify(report, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
       }
-      writeFileAtomic(opts.output, result.output);
       for (const w of result.kconfig?.warnings ?? []) process.stderr.write(`btfkit: warning: ${w}\n`);
     });
   return core;

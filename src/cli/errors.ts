@@ -5,9 +5,9 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 /** Bad command line. */
 export const EXIT_USAGE = 2;
-/** The input (BTF, ELF, .BTF.ext, kconfig) is invalid. */
+/** The input (BTF, ELF, .BTF.ext) is invalid. */
 export const EXIT_BAD_INPUT = 3;
-/** A CO-RE relocation or extern could not be resolved. */
+/** A CO-RE relocation or a kconfig extern could not be resolved (a config that cannot be read for it included). */
 export const EXIT_RELOCATION = 4;
 
 export class UsageError extends Error {}

@@ -5,7 +5,14 @@ import { BtfkitError, CoreRelocationError, KconfigError } from "../errors.js";
 import { btfCommand } from "./btf.js";
 import { coreCommand } from "./core.js";
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_RELOCATION, EXIT_USAGE, UsageError } from "./errors.js";
+import { settleSignals } from "./io.js";
 
+/**
+ * Exit codes (src/cli/errors.ts): 0 success, 1 I/O or unexpected failure,
+ * 2 usage, 3 invalid input, 4 a relocation or extern that cannot be resolved.
+ * A process ended by SIGINT, SIGTERM or SIGHUP dies of that signal (128+N in
+ * the shell); see io.ts for what it leaves behind.
+ */
 function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return EXIT_USAGE;
   if (err instanceof CoreRelocationError || err instanceof KconfigError) return EXIT_RELOCATION;
@@ -37,6 +44,9 @@ export async function main(argv: string[]): Promise<number> {
     const msg = err instanceof Error ? err.message : String(err);
     process.stderr.write(`btfkit: error: ${msg}\n`);
     return exitCodeFor(err);
+  } finally {
+    // A signal held back while an output was being written takes effect here.
+    await settleSignals();
   }
 }
 

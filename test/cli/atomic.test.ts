@@ -1,0 +1,335 @@
+/**
+ * `-o OUT` under kills and failures, on the built CLI with real inputs.
+ *
+ * Killed at any moment, OUT is the old file, absent, or byte-identical to an
+ * uninterrupted run's output. After SIGTERM, SIGINT or SIGHUP no temporary
+ * file remains (after SIGKILL at most a hidden `.OUT.*.tmp`). A command that
+ * fails leaves an existing OUT untouched, creates none, leaves no temporary
+ * file, and exits 1 (I/O), 2 (usage), 3 (invalid input) or 4 (relocation).
+ *
+ * Kill times come from a fixed list; the outcome of each kill depends on the
+ * machine's speed, so every assertion holds for every possible outcome.
+ * "temp" kills the moment the temporary file appears (inotify), which lands
+ * the signal inside the write itself.
+ */
+import { spawn, spawnSync, type SpawnOptions } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT, clangBpf, fixturePath, oracle, vmlinuxPath } from "../helpers/env.js";
+
+// The CLI the global setup built, copied: another test run's global setup may
+// rebuild dist/ meanwhile, and tsc rewrites files in place (an empty main.js
+// would exit 0 having written nothing). Under .cache/ so node_modules resolves.
+fs.mkdirSync(path.join(ROOT, ".cache"), { recursive: true });
+const cliCopy = fs.mkdtempSync(path.join(ROOT, ".cache", "atomic-cli-"));
+fs.cpSync(path.join(ROOT, "dist"), cliCopy, { recursive: true });
+const CLI = path.join(cliCopy, "cli/main.js");
+const root = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-atomic-"));
+// Readable by the unprivileged user the unwritable-directory case runs as under root.
+fs.chmodSync(cliCopy, 0o755);
+fs.chmodSync(root, 0o755);
+afterAll(() => {
+  fs.rmSync(root, { recursive: true, force: true });
+  fs.rmSync(cliCopy, { recursive: true, force: true });
+});
+
+const v618 = () => vmlinuxPath("linux-6.18.44-fc-v657.btf");
+const v61 = () => vmlinuxPath("linux-6.1.0-56-amd64.btf");
+/** A 4 KB standalone blob, for failures that do not depend on the input's size. */
+const small = () => fixturePath("modules/bpf_testmod-7.1.distilled-base.btf");
+const OLD = Buffer.from("old output, must survive a failed or killed run\n");
+const OUT = "out.bin";
+const TEMP = /^\.out\.bin\.\d+\.[0-9a-f]+\.tmp$/;
+
+const PROG = (decls: string, body: string) => `
+#define SEC(n) __attribute__((section(n), used))
+${decls}
+struct task_struct { int pid; int tgid; } __attribute__((preserve_access_index));
+SEC("tp_btf/sched_switch") int prog(unsigned long long *ctx) {
+  struct task_struct *t = (void *)ctx[1];
+  return ${body};
+}
+char _license[] SEC("license") = "GPL";
+`;
+const MISSING_FIELD = "struct task_struct___x { int btfkit_gone; } __attribute__((preserve_access_index));";
+const hasClang = oracle("clang");
+const relocObj = () => clangBpf(PROG("", "t->pid + t->tgid"));
+
+interface Command {
+  name: string;
+  args: (out: string) => string[];
+  needsClang?: boolean;
+}
+
+const COMMANDS: Command[] = [
+  { name: "btf dump format c", args: (o) => ["btf", "dump", "file", v618(), "format", "c", "-o", o] },
+  { name: "btf dump -j", args: (o) => ["-j", "btf", "dump", "file", v618(), "-o", o] },
+  { name: "btf merge", args: (o) => ["btf", "merge", v618(), v61(), "-o", o] },
+  { name: "btf dedup", args: (o) => ["btf", "dedup", v618(), "-o", o] },
+  { name: "core reloc", args: (o) => ["core", "reloc", relocObj(), "--btf", v618(), "-o", o], needsClang: true },
+];
+
+interface Outcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
+
+interface Kill {
+  signal: NodeJS.Signals;
+  /** Milliseconds after spawn, or "temp": as soon as a temporary file appears in `dir`. */
+  after: number | "temp";
+  dir: string;
+}
+
+interface RunOptions {
+  kill?: Kill;
+  spawn?: SpawnOptions;
+  /** A shell command run first, in a shell that then execs the CLI (e.g. `ulimit -f 1024`). */
+  shell?: string;
+}
+
+/** Runs the CLI, optionally killing it; resolves when it has exited. */
+function runCli(args: string[], { kill, spawn: opts = {}, shell }: RunOptions = {}): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    let watcher: fs.FSWatcher | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let sent = false;
+    const send = () => {
+      if (!sent) {
+        sent = true;
+        child.kill(kill!.signal);
+      }
+    };
+    if (kill?.after === "temp") watcher = fs.watch(kill.dir, (_event, name) => name && TEMP.test(String(name)) && send());
+    const argv = [process.execPath, CLI, ...args];
+    const [file, ...rest] = shell ? ["sh", "-c", `${shell} && exec "$0" "$@"`, ...argv] : argv;
+    const child = spawn(file, rest, { ...opts, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d) => (stderr += d));
+    if (kill && kill.after !== "temp") {
+      if (kill.after === 0) send();
+      else timer = setTimeout(send, kill.after);
+    }
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      watcher?.close();
+      clearTimeout(timer);
+      resolve({ code, signal, stderr });
+    });
+  });
+}
+
+const references = new Map<string, Buffer>();
+
+/** A fresh directory, with OUT holding OLD when `old` is set. */
+function trialDir(label: string, old: boolean): { dir: string; out: string } {
+  const dir = fs.mkdtempSync(path.join(root, `${label.replace(/\W+/g, "-")}-`));
+  const out = path.join(dir, OUT);
+  if (old) fs.writeFileSync(out, OLD);
+  return { dir, out };
+}
+
+/** Directory entries besides OUT. */
+const leftovers = (dir: string) => fs.readdirSync(dir).filter((f) => f !== OUT);
+
+async function pool<T>(items: T[], width: number, f: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < items.length) await f(items[next++]);
+  }));
+}
+
+const KILL_DELAYS = [0, 300, 800];
+const ALSO_CAUGHT: NodeJS.Signals[] = ["SIGINT", "SIGHUP"];
+
+describe("a killed -o run leaves OUT old, absent or complete", () => {
+  beforeAll(async () => {
+    // Uninterrupted runs: the bytes every completed OUT must equal.
+    await pool(COMMANDS.filter((c) => !c.needsClang || hasClang), 2, async (c) => {
+      const { dir, out } = trialDir(`ref-${c.name}`, false);
+      const r = await runCli(c.args(out));
+      expect(r, c.name).toEqual({ code: 0, signal: null, stderr: "" });
+      expect(leftovers(dir), c.name).toEqual([]);
+      references.set(c.name, fs.readFileSync(out));
+    });
+  });
+
+  COMMANDS.forEach((c, index) => {
+    it.skipIf(c.needsClang && !hasClang)(c.name, async () => {
+      const ref = references.get(c.name)!;
+      expect(ref.length).toBeGreaterThan(0);
+      // Every signal both with and without an old OUT, alternating along the delays.
+      const trials: Array<{ signal: NodeJS.Signals; after: number | "temp"; old: boolean }> = [];
+      KILL_DELAYS.forEach((after, i) => {
+        trials.push({ signal: "SIGKILL", after, old: i % 2 === 0 }, { signal: "SIGTERM", after, old: i % 2 === 1 });
+      });
+      // Inside the write: SIGKILL, SIGTERM, and SIGINT or SIGHUP by turns.
+      trials.push(
+        { signal: "SIGKILL", after: "temp", old: index % 2 === 0 },
+        { signal: "SIGTERM", after: "temp", old: index % 2 === 1 },
+        { signal: ALSO_CAUGHT[index % 2], after: "temp", old: true },
+      );
+
+      await pool(trials, 2, async ({ signal, after, old }) => {
+        const label = `${c.name} ${signal} @${after}${old ? " over an old OUT" : ""}`;
+        const { dir, out } = trialDir(label, old);
+        const r = await runCli(c.args(out), { kill: { signal, after, dir } });
+        const caught = signal !== "SIGKILL";
+
+        // Finished, or ended by the signal (128+N is the fallback exit of a caught one).
+        const signo = os.constants.signals[signal];
+        const ended = r.signal === signal || (r.signal === null && (r.code === 0 || (caught && r.code === 128 + signo)));
+        expect(ended, `${label}: ${JSON.stringify(r)}`).toBe(true);
+        if (r.code === 0) expect(r.stderr, label).toBe("");
+
+        const content = fs.existsSync(out) ? fs.readFileSync(out) : undefined;
+        const complete = content !== undefined && content.equals(ref);
+        const allowed = complete || (old ? content !== undefined && content.equals(OLD) : content === undefined);
+        expect(allowed, `${label}: OUT is ${content === undefined ? "absent" : `${content.length} bytes, neither old nor complete`}`).toBe(true);
+        if (r.code === 0) expect(complete, `${label}: exit 0 with an incomplete OUT`).toBe(true);
+        // This implementation holds a caught signal that arrives once the
+        // temporary file exists until the file is complete and renamed.
+        if (caught && after === "temp") expect(complete, `${label}: signal during the write, OUT not complete`).toBe(true);
+
+        const rest = leftovers(dir);
+        if (caught) expect(rest, `${label}: temporary file left behind`).toEqual([]);
+        else expect(rest.filter((f) => !TEMP.test(f)), `${label}: unexpected files`).toEqual([]);
+      });
+    });
+  });
+});
+
+describe("a failed -o run leaves no OUT, no temporary file and a distinct exit code", () => {
+  /** Runs a failing command twice (no OUT; an old OUT) and checks both. */
+  async function fails(label: string, args: (out: string) => string[], code: number, stderr?: RegExp, run: RunOptions = {}) {
+    for (const old of [false, true]) {
+      const { dir, out } = trialDir(`${label}${old ? "-old" : ""}`, old);
+      const r = await runCli(args(out), run);
+      expect({ code: r.code, signal: r.signal }, `${label}: ${r.stderr}`).toEqual({ code, signal: null });
+      expect(r.stderr, label).toMatch(/^btfkit: error: |^error: /);
+      if (stderr) expect(r.stderr, label).toMatch(stderr);
+      if (old) expect(fs.readFileSync(out).equals(OLD), `${label}: old OUT changed`).toBe(true);
+      else expect(fs.existsSync(out), `${label}: OUT created`).toBe(false);
+      expect(leftovers(dir), `${label}: files left behind`).toEqual([]);
+    }
+  }
+
+  const garbage = path.join(root, "garbage.bin");
+  const missing = path.join(root, "does-not-exist.btf");
+  beforeAll(() => fs.writeFileSync(garbage, Buffer.from("\x7fELF, or so it says, and then nothing that makes sense ".repeat(8))));
+
+  it("usage errors exit 2", async () => {
+    await fails("dump usage", (o) => ["btf", "dump", "file", small(), "format", "yaml", "-o", o], 2);
+    await fails("dump c json", (o) => ["-j", "btf", "dump", "file", small(), "format", "c", "-o", o], 2);
+    await fails("merge usage", (o) => ["btf", "merge", small(), "--no-such-option", "-o", o], 2);
+    await fails("reloc usage", (o) => ["core", "reloc", garbage, "--bogus", "-o", o], 2);
+  });
+
+  it("invalid input exits 3 and names the file", async () => {
+    const named = new RegExp(garbage.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
+    await fails("dump bad", (o) => ["btf", "dump", "file", garbage, "format", "c", "-o", o], 3, named);
+    await fails("dedup bad", (o) => ["btf", "dedup", garbage, "-o", o], 3, named);
+    await fails("merge bad", (o) => ["btf", "merge", small(), garbage, "-o", o], 3, named);
+    await fails("reloc bad", (o) => ["core", "reloc", garbage, "--btf", v618(), "-o", o], 3);
+    await fails("reloc bad target", (o) => ["core", "reloc", hasClang ? relocObj() : garbage, "--btf", garbage, "-o", o], 3, named);
+  });
+
+  it("a missing input exits 1", async () => {
+    await fails("dump missing", (o) => ["btf", "dump", "file", missing, "-o", o], 1, /ENOENT/);
+    await fails("dedup missing", (o) => ["btf", "dedup", missing, "-o", o], 1, /ENOENT/);
+    await fails("merge missing", (o) => ["btf", "merge", small(), missing, "-o", o], 1, /ENOENT/);
+    await fails("reloc missing", (o) => ["core", "reloc", missing, "--btf", v618(), "-o", o], 1, /ENOENT/);
+  });
+
+  it.skipIf(!hasClang)("a relocation libbpf would refuse, or --strict poisoning, exits 4", async () => {
+    const poisoned = clangBpf(PROG(MISSING_FIELD, "t->pid + ((struct task_struct___x *)t)->btfkit_gone"));
+    const report = path.join(root, "strict-report.json");
+    await fails("reloc strict", (o) => ["core", "reloc", poisoned, "--btf", v618(), "--strict", "--report", report, "-o", o], 4, /btfkit_gone/);
+    expect(fs.existsSync(report)).toBe(false);
+    const extern = clangBpf(PROG('extern int CONFIG_BTFKIT_ABSENT __attribute__((section(".kconfig")));', "t->pid + CONFIG_BTFKIT_ABSENT"));
+    await fails("reloc extern", (o) => ["core", "reloc", extern, "--btf", v618(), "--kconfig-string", "CONFIG_HZ=100", "-o", o], 4, /CONFIG_BTFKIT_ABSENT/);
+  });
+
+  it("an output that cannot be written exits 1", async () => {
+    // The parent is missing, is a file, or OUT is a directory (which stays as it was).
+    await fails("no parent", (o) => ["btf", "dedup", small(), "-o", path.join(o, "sub", "x.btf")], 1, /ENOENT|ENOTDIR/);
+    await fails("parent is a file", () => ["btf", "dump", "file", small(), "format", "c", "-o", path.join(garbage, "x.h")], 1, /ENOTDIR/);
+    const { dir } = trialDir("out-is-dir", false);
+    const asDir = path.join(dir, "dir.h");
+    fs.mkdirSync(asDir);
+    fs.writeFileSync(path.join(asDir, "keep"), "kept");
+    const r = await runCli(["btf", "dump", "file", small(), "format", "c", "-o", asDir]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/EISDIR/);
+    expect(fs.readdirSync(dir)).toEqual(["dir.h"]);
+    expect(fs.readdirSync(asDir)).toEqual(["keep"]);
+  });
+
+  it("an unwritable output directory exits 1", async () => {
+    // Root ignores directory permissions, so under root the CLI runs as nobody.
+    const asUser: SpawnOptions = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const commands: Array<[string, (o: string) => string[]]> = [
+      ["dump c", (o) => ["btf", "dump", "file", small(), "format", "c", "-o", o]],
+      ["merge", (o) => ["btf", "merge", small(), small(), "-o", o]],
+      ["dedup", (o) => ["btf", "dedup", small(), "-o", o]],
+    ];
+    if (hasClang) commands.push(["reloc", (o) => ["core", "reloc", relocObj(), "--btf", v618(), "-o", o]]);
+    for (const [i, [name, args]] of commands.entries()) {
+      const old = i % 2 === 1;
+      const { dir, out } = trialDir(`ro-${name}`, old);
+      fs.chmodSync(dir, 0o555);
+      try {
+        const r = await runCli(args(out), { spawn: asUser });
+        expect({ code: r.code, signal: r.signal }, `${name}: ${r.stderr}`).toEqual({ code: 1, signal: null });
+        expect(r.stderr, name).toMatch(/cannot write .*(EACCES|EPERM)/);
+        if (old) expect(fs.readFileSync(out).equals(OLD), name).toBe(true);
+        else expect(fs.existsSync(out), name).toBe(false);
+        expect(leftovers(dir), name).toEqual([]);
+      } finally {
+        fs.chmodSync(dir, 0o755);
+      }
+    }
+  });
+
+  it("a write that fails halfway (file size limit) removes its temporary file and keeps the old OUT", async () => {
+    // RLIMIT_FSIZE (1024 blocks of 512 bytes or 1 KiB) below the 2.8 MB
+    // header: the kernel refuses the rest of the write with EFBIG (node ignores
+    // SIGXFSZ) once part of it is on disk.
+    const args = (o: string) => ["btf", "dump", "file", v618(), "format", "c", "-o", o];
+    await fails("file size limit", args, 1, /cannot write .*EFBIG/, { shell: "ulimit -f 1024" });
+  });
+});
+
+describe("what OUT is", () => {
+  it("a symlink has its target replaced, an existing file keeps its mode, a FIFO is written in place", async () => {
+    const args = (o: string) => ["btf", "dump", "file", small(), "format", "c", "-o", o];
+    const { dir, out } = trialDir("kinds", false);
+    expect((await runCli(args(out))).code).toBe(0);
+    const ref = fs.readFileSync(out);
+
+    const real = path.join(dir, "real.h");
+    const link = path.join(dir, "link.h");
+    fs.writeFileSync(real, OLD);
+    fs.chmodSync(real, 0o640);
+    fs.symlinkSync("real.h", link);
+    expect(await runCli(args(link))).toEqual({ code: 0, signal: null, stderr: "" });
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(real).equals(ref)).toBe(true);
+    expect(fs.statSync(real).mode & 0o777).toBe(0o640);
+
+    const fifo = path.join(dir, "fifo.h");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    const chunks: Buffer[] = [];
+    const read = new Promise<void>((resolve, reject) => {
+      fs.createReadStream(fifo).on("data", (d) => chunks.push(d as Buffer)).on("end", resolve).on("error", reject);
+    });
+    expect(await runCli(args(fifo))).toEqual({ code: 0, signal: null, stderr: "" });
+    await read;
+    expect(Buffer.concat(chunks).equals(ref)).toBe(true);
+    expect(fs.statSync(fifo).isFIFO()).toBe(true);
+    expect(fs.readdirSync(dir).sort()).toEqual(["fifo.h", "link.h", OUT, "real.h"].sort());
+  });
+});
