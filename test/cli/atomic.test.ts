@@ -18,6 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, clangBpf, fixturePath, oracle, vmlinuxPath } from "../helpers/env.js";
+import { relocProgram } from "../helpers/reloc-program.js";
 
 // The CLI the global setup built, copied: another test run's global setup may
 // rebuild dist/ meanwhile, and tsc rewrites files in place (an empty main.js
@@ -43,19 +44,9 @@ const OLD = Buffer.from("old output, must survive a failed or killed run\n");
 const OUT = "out.bin";
 const TEMP = /^\.out\.bin\.\d+\.[0-9a-f]+\.tmp$/;
 
-const PROG = (decls: string, body: string) => `
-#define SEC(n) __attribute__((section(n), used))
-${decls}
-struct task_struct { int pid; int tgid; } __attribute__((preserve_access_index));
-SEC("tp_btf/sched_switch") int prog(unsigned long long *ctx) {
-  struct task_struct *t = (void *)ctx[1];
-  return ${body};
-}
-char _license[] SEC("license") = "GPL";
-`;
 const MISSING_FIELD = "struct task_struct___x { int btfkit_gone; } __attribute__((preserve_access_index));";
 const hasClang = oracle("clang");
-const relocObj = () => clangBpf(PROG("", "t->pid + t->tgid"));
+const relocObj = () => clangBpf(relocProgram("", "t->pid + t->tgid"));
 
 interface Command {
   name: string;
@@ -245,11 +236,11 @@ describe("a failed -o run leaves no OUT, no temporary file and a distinct exit c
   });
 
   it.skipIf(!hasClang)("a relocation libbpf would refuse, or --strict poisoning, exits 4", async () => {
-    const poisoned = clangBpf(PROG(MISSING_FIELD, "t->pid + ((struct task_struct___x *)t)->btfkit_gone"));
+    const poisoned = clangBpf(relocProgram(MISSING_FIELD, "t->pid + ((struct task_struct___x *)t)->btfkit_gone"));
     const report = path.join(root, "strict-report.json");
     await fails("reloc strict", (o) => ["core", "reloc", poisoned, "--btf", v618(), "--strict", "--report", report, "-o", o], 4, /btfkit_gone/);
     expect(fs.existsSync(report)).toBe(false);
-    const extern = clangBpf(PROG('extern int CONFIG_BTFKIT_ABSENT __attribute__((section(".kconfig")));', "t->pid + CONFIG_BTFKIT_ABSENT"));
+    const extern = clangBpf(relocProgram('extern int CONFIG_BTFKIT_ABSENT __attribute__((section(".kconfig")));', "t->pid + CONFIG_BTFKIT_ABSENT"));
     await fails("reloc extern", (o) => ["core", "reloc", extern, "--btf", v618(), "--kconfig-string", "CONFIG_HZ=100", "-o", o], 4, /CONFIG_BTFKIT_ABSENT/);
   });
 

@@ -6,6 +6,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CoreReloKind, encodeBtfExt, openBpfObject } from "../../src/index.js";
 import { ROOT, clangBpf, oracle, vmlinuxPath } from "../helpers/env.js";
+import { relocProgram } from "../helpers/reloc-program.js";
 
 const CLI = path.join(ROOT, "dist/cli/main.js");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-reloc-"));
@@ -17,20 +18,10 @@ function reloc(args: string[]) {
   return { status: r.status, stderr: r.stderr, out, written: fs.existsSync(out) };
 }
 
-const PROG = (decls: string, body: string) => `
-#define SEC(n) __attribute__((section(n), used))
-${decls}
-struct task_struct { int pid; int tgid; } __attribute__((preserve_access_index));
-SEC("tp_btf/sched_switch") int prog(unsigned long long *ctx) {
-  struct task_struct *t = (void *)ctx[1];
-  return ${body};
-}
-char _license[] SEC("license") = "GPL";
-`;
 
 describe.skipIf(!oracle("clang"))("core reloc errors", () => {
   it("succeeds and leaves no temporary files", () => {
-    const r = reloc([clangBpf(PROG("", "t->pid")), "--btf", target()]);
+    const r = reloc([clangBpf(relocProgram("", "t->pid")), "--btf", target()]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.written).toBe(true);
@@ -38,7 +29,7 @@ describe.skipIf(!oracle("clang"))("core reloc errors", () => {
   });
 
   it("a strong extern the config lacks names the extern and the config", () => {
-    const obj = clangBpf(PROG('extern int CONFIG_BTFKIT_NOPE __attribute__((section(".kconfig")));', "t->pid + CONFIG_BTFKIT_NOPE"));
+    const obj = clangBpf(relocProgram('extern int CONFIG_BTFKIT_NOPE __attribute__((section(".kconfig")));', "t->pid + CONFIG_BTFKIT_NOPE"));
     const r = reloc([obj, "--btf", target(), "--kconfig-string", "CONFIG_HZ=250"]);
     expect(r.status).toBe(4);
     expect(r.stderr).toContain("CONFIG_BTFKIT_NOPE");
@@ -47,14 +38,14 @@ describe.skipIf(!oracle("clang"))("core reloc errors", () => {
   });
 
   it("weak externs with no config at all succeed (libbpf would fail here)", () => {
-    const obj = clangBpf(PROG('extern int CONFIG_BTFKIT_WEAK __attribute__((section(".kconfig"), weak));', "t->pid + CONFIG_BTFKIT_WEAK"));
+    const obj = clangBpf(relocProgram('extern int CONFIG_BTFKIT_WEAK __attribute__((section(".kconfig"), weak));', "t->pid + CONFIG_BTFKIT_WEAK"));
     const r = reloc([obj, "--btf", target(), "--kconfig", "/dev/null"]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
   });
 
   it("an extern type kconfig cannot hold", () => {
-    const obj = clangBpf(PROG('struct cfg { int a; }; extern struct cfg CONFIG_BTFKIT_STRUCT __attribute__((section(".kconfig")));', "t->pid + CONFIG_BTFKIT_STRUCT.a"));
+    const obj = clangBpf(relocProgram('struct cfg { int a; }; extern struct cfg CONFIG_BTFKIT_STRUCT __attribute__((section(".kconfig")));', "t->pid + CONFIG_BTFKIT_STRUCT.a"));
     const r = reloc([obj, "--btf", target(), "--kconfig-string", "CONFIG_BTFKIT_STRUCT=1"]);
     expect(r.status).toBe(4);
     expect(r.stderr).toMatch(/CONFIG_BTFKIT_STRUCT.*unsupported/);
@@ -71,7 +62,7 @@ describe.skipIf(!oracle("clang"))("core reloc errors", () => {
   });
 
   it("an unknown relocation kind names section, record and instruction", () => {
-    const src = clangBpf(PROG("", "t->pid"));
+    const src = clangBpf(relocProgram("", "t->pid"));
     const bytes = new Uint8Array(fs.readFileSync(src));
     const o = openBpfObject(bytes);
     const ext = o.ext!;
@@ -88,7 +79,7 @@ describe.skipIf(!oracle("clang"))("core reloc errors", () => {
   });
 
   it("--strict fails where an instruction would be poisoned", () => {
-    const obj = clangBpf(PROG("struct task_struct___x { int btfkit_missing; } __attribute__((preserve_access_index));", "t->pid + ((struct task_struct___x *)t)->btfkit_missing"));
+    const obj = clangBpf(relocProgram("struct task_struct___x { int btfkit_missing; } __attribute__((preserve_access_index));", "t->pid + ((struct task_struct___x *)t)->btfkit_missing"));
     expect(reloc([obj, "--btf", target()]).status).toBe(0);
     const r = reloc([obj, "--btf", target(), "--strict"]);
     expect(r.status).toBe(4);
@@ -97,7 +88,7 @@ describe.skipIf(!oracle("clang"))("core reloc errors", () => {
   });
 
   it("--report lists every decision and extern value", () => {
-    const obj = clangBpf(PROG('extern int CONFIG_HZ __attribute__((section(".kconfig")));', "t->pid + CONFIG_HZ"));
+    const obj = clangBpf(relocProgram('extern int CONFIG_HZ __attribute__((section(".kconfig")));', "t->pid + CONFIG_HZ"));
     const report = path.join(tmp, "report.json");
     const r = reloc([obj, "--btf", target(), "--kconfig-string", "CONFIG_HZ=300", "--report", report]);
     expect(r.status).toBe(0);

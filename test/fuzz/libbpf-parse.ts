@@ -306,19 +306,10 @@ export function parseSeeds(): Seed[] {
   return [...btfSeeds(), ...(oracle("clang") ? layoutSeeds() : [])];
 }
 
-function pickSeed(rng: Rng, seeds: readonly Seed[], total: number): Seed {
-  let x = (rng.u32() / 0x100000000) * total;
-  for (const s of seeds) {
-    x -= s.weight;
-    if (x < 0) return s;
-  }
-  return seeds[seeds.length - 1];
-}
-
 /** Input `index`: a function of (seed, index) only, like the fuzz campaign's. */
 export function generateInput(seeds: readonly Seed[], total: number, campaignSeed: number, index: number): { seed: Seed; bytes: Uint8Array } {
   const rng = new Rng(inputSeed(campaignSeed, "libbpf-parse", index));
-  const seed = pickSeed(rng, seeds, total);
+  const seed = rng.pickWeighted(seeds, total);
   return { seed, bytes: mutate(rng, seed.bytes, seed.regions, seed.littleEndian) };
 }
 

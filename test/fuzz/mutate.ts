@@ -33,6 +33,16 @@ export class Rng {
   pick<T>(xs: readonly T[]): T {
     return xs[this.below(xs.length)];
   }
+
+  /** An item with probability proportional to its weight (`total`: the weights' sum). */
+  pickWeighted<T extends { weight: number }>(xs: readonly T[], total: number): T {
+    let x = (this.u32() / 0x100000000) * total;
+    for (const item of xs) {
+      x -= item.weight;
+      if (x < 0) return item;
+    }
+    return xs[xs.length - 1];
+  }
 }
 
 /** The seed of input `index` of `stage`: inputs are independent of how work is split between workers. */

@@ -36,21 +36,11 @@ function heapBytes(): number {
   return h.used_heap_size + h.external_memory;
 }
 
-/** Picks a seed with probability proportional to its weight. */
-function pickSeed(rng: Rng, seeds: readonly Seed[], total: number): Seed {
-  let x = (rng.u32() / 0x100000000) * total;
-  for (const s of seeds) {
-    x -= s.weight;
-    if (x < 0) return s;
-  }
-  return seeds[seeds.length - 1];
-}
-
 /** Input `index` of a stage, exactly as the campaign generated it. */
 export function generate(stage: Stage, seed: number, index: number, seeds: readonly Seed[]): { seed: Seed; bytes: Uint8Array } {
   const rng = new Rng(inputSeed(seed, stage, index));
   const total = seeds.reduce((n, s) => n + s.weight, 0);
-  const chosen = pickSeed(rng, seeds, total);
+  const chosen = rng.pickWeighted(seeds, total);
   return { seed: chosen, bytes: STAGE_DEFS[stage].input(rng, chosen) };
 }
 
