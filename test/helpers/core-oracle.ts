@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { CACHE, REQUIRE_ORACLES, ROOT, VMLINUX_FIXTURES, clangBpf, fileHash, libbpfHarness, oracle, vmlinuxPath } from "./env.js";
+import { CACHE, REQUIRE_ORACLES, ROOT, VMLINUX_FIXTURES, clangBpf, fileHash, libbpfHarness, oracle, vmlinuxPath, writeCacheFile } from "./env.js";
 
 export const CORE_CORPUS = path.join(ROOT, "test/corpus/core");
 
@@ -162,11 +162,8 @@ function runOne(bin: string, obj: string, target: string): Promise<OracleOutput>
         const parsed = parseOutput(stdout, stderr);
         // Only complete runs are cached: one that never reached CO-RE (no BPF permission?) is retried next time.
         if (parsed.reached) {
-          fs.mkdirSync(dir, { recursive: true });
-          fs.writeFileSync(`${err}.${process.pid}.tmp`, stderr);
-          fs.renameSync(`${err}.${process.pid}.tmp`, err);
-          fs.writeFileSync(`${out}.${process.pid}.tmp`, stdout);
-          fs.renameSync(`${out}.${process.pid}.tmp`, out);
+          writeCacheFile(err, stderr);
+          writeCacheFile(out, stdout);
         }
         resolve(parsed);
       } catch (x) {

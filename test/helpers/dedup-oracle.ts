@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { CACHE, fileHash, libbpfDev, libbpfHarness, oracle } from "./env.js";
+import { CACHE, fileHash, libbpfDev, libbpfHarness, oracle, tempPath, writeCacheFile } from "./env.js";
 
 const DIR = path.join(CACHE, "dedup-oracle");
 
@@ -42,19 +42,12 @@ export function dedupOracleBinary(): string {
   return libbpfHarness("test/oracle/dedup-oracle.c");
 }
 
-function writeAtomic(file: string, data: Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
-}
-
 /** A path for the input: itself, or a content-named file holding the bytes. */
 function materialize(input: OracleInput): { file: string; hash: string } {
   if (typeof input === "string") return { file: input, hash: fileHash(input) };
   const hash = createHash("sha256").update(input).digest("hex");
   const file = path.join(DIR, "in", `${hash.slice(0, 24)}.bin`);
-  if (!fs.existsSync(file)) writeAtomic(file, input);
+  if (!fs.existsSync(file)) writeCacheFile(file, input);
   return { file, hash };
 }
 
@@ -75,7 +68,7 @@ function runCached(
   const outs = outputs.map((ext) => path.join(DIR, `${key}.${ext}`));
   if (!outs.every((o) => fs.existsSync(o))) {
     // The harness writes to temporary names, renamed only once it has succeeded.
-    const tmps = outs.map((o) => `${o}.${process.pid}.tmp`);
+    const tmps = outs.map(tempPath);
     fs.mkdirSync(DIR, { recursive: true });
     const args = argv(tmps, ins.map((i) => i.file));
     const r = spawnSync(bin, args, { encoding: "utf8", timeout: 300_000, killSignal: "SIGKILL" });

@@ -8,10 +8,11 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { expect } from "vitest";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { threadId } from "node:worker_threads";
 import zlib from "node:zlib";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -39,15 +40,25 @@ export function oracle(tool: string): boolean {
   return ok;
 }
 
+/** A temporary name beside `file`, unique per process, thread and call (worker threads share a pid). */
+export function tempPath(file: string): string {
+  return `${file}.${process.pid}.${threadId}.${randomBytes(4).toString("hex")}.tmp`;
+}
+
+/** Writes a cache file atomically (a temporary name, then a rename), creating its directory. */
+export function writeCacheFile(file: string, data: Uint8Array | string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = tempPath(file);
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
 /** Path of a fixture file, decompressed from its .br form into .cache/ on first use. */
 export function fixturePath(rel: string): string {
   const src = path.join(FIXTURES, rel.endsWith(".br") ? rel : `${rel}.br`);
   const out = path.join(CACHE, "fixtures", rel.replace(/\.br$/, ""));
   if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(src).mtimeMs) {
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    const tmp = `${out}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, zlib.brotliDecompressSync(fs.readFileSync(src)));
-    fs.renameSync(tmp, out);
+    writeCacheFile(out, zlib.brotliDecompressSync(fs.readFileSync(src)));
   }
   return out;
 }
@@ -109,7 +120,7 @@ export function clangBpf(source: string, opts: { clang?: string; flags?: string[
     fs.mkdirSync(dir, { recursive: true });
     const src = path.join(dir, `${key}.c`);
     fs.writeFileSync(src, source);
-    const tmp = `${out}.${process.pid}.tmp`;
+    const tmp = tempPath(out);
     execFileSync(clang, ["-g", "-O2", "-target", "bpf", ...flags, "-c", src, "-o", tmp], { stdio: "pipe" });
     fs.renameSync(tmp, out);
   }
@@ -151,7 +162,7 @@ export function libbpfHarness(relSource: string): string {
   const bin = path.join(CACHE, "bin", `${path.basename(relSource, ".c")}-${key}`);
   if (!fs.existsSync(bin)) {
     fs.mkdirSync(path.dirname(bin), { recursive: true });
-    const tmp = `${bin}.${process.pid}.tmp`;
+    const tmp = tempPath(bin);
     run("gcc", ["-O2", "-Wall", "-Werror", "-o", tmp, src, "-lbpf"]);
     fs.renameSync(tmp, bin);
   }
