@@ -15,7 +15,8 @@ import {
 
 const DECLARABLE = new Set([BTF_KIND_STRUCT, BTF_KIND_UNION, BTF_KIND_ENUM, BTF_KIND_ENUM64, BTF_KIND_TYPEDEF, BTF_KIND_FWD]);
 
-function globToRegExp(glob: string): RegExp {
+/** A shell-style glob (`*`, `?`) as an anchored regular expression. */
+export function globToRegExp(glob: string): RegExp {
   const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
   return new RegExp(`^${body}$`);
 }

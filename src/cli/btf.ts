@@ -1,6 +1,6 @@
 /** `btfkit btf ...`: dump BTF like `bpftool btf dump`. */
 import { Command, Option } from "commander";
-import { Btf, dedupBtf, dedupObject, dumpCBytes, dumpJson, dumpRawBytes, isElf, loadBtf, mergeBtf, mergeSplit, resolveRoots } from "../index.js";
+import { Btf, type CDialect, dedupBtf, dedupObject, dumpCBytes, dumpJson, dumpRawBytes, isElf, loadBtf, mergeBtf, mergeSplit, resolveRoots } from "../index.js";
 import { UsageError } from "./errors.js";
 import { emit, loadBtfFile, withInput, writeFileAtomic } from "./io.js";
 
@@ -53,14 +53,15 @@ function implicitBase(file: string): string | undefined {
  * One file: itself, on `-B BASE` if given. Several files: split blobs merged
  * over `-B BASE`, or, without -B, over the first file (vmlinux + modules).
  */
-export function openBtf(files: string[], baseFile?: string): Btf {
+export function openBtf(files: string[], baseFile?: string, dedup = false): Btf {
   if (files.length === 1) {
     const basePath = baseFile ?? implicitBase(files[0]);
     return loadBtfFile(files[0], basePath ? loadBtfFile(basePath) : undefined);
   }
   const base = loadBtfFile(baseFile ?? files[0]);
   const modules = (baseFile ? files : files.slice(1)).map((f) => loadBtfFile(f, base));
-  return mergeSplit(base, modules);
+  // bpftool 7.8 deduplicates modules merged over their base; 7.7 appended them as they were.
+  return dedup ? mergeBtf(modules, { base }).btf : mergeSplit(base, modules);
 }
 
 export interface GlobalOptions {
@@ -70,6 +71,10 @@ export interface GlobalOptions {
   output?: string;
   sort?: boolean;
   root?: string[];
+  bpftool?: CDialect;
+  kfuncs?: boolean;
+  exclude?: string[];
+  guardKfuncs?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -81,20 +86,26 @@ export function btfCommand(): Command {
     .description("dump BTF types: dump file PATH... [format raw|c [sorted|unsorted]] [root_id ID]...")
     .argument("<words...>", "file PATH... [format raw|c [sorted|unsorted]] [root_id ID]...")
     .option("-o, --output <file>", "write to FILE (atomically) instead of stdout")
-    .option("--sort", "format c: emit types in an id-independent order (as bpftool 7.5+ does)")
+    .addOption(new Option("--bpftool <version>", "format c: the header of this bpftool").choices(["7.8", "7.1"]).default("7.8"))
+    .option("--sort", "format c: sorted, independent of type ids and keeping every type (unlike bpftool 7.8's own sorted order)")
     .addOption(new Option("--root <name|id>", "format c: only this type and what it needs (repeatable, globs allowed)").argParser(collect))
+    .option("--no-kfuncs", "format c (7.8): leave out the kfunc prototype block")
+    .addOption(new Option("--exclude <name|glob>", "format c (7.8): leave this kfunc out of the block (repeatable)").argParser(collect))
+    .option("--guard-kfuncs", "format c (7.8): guard each kfunc prototype with #ifndef BPF_NO_KFUNC_<name>")
     .action(async (words: string[], _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
       const args = parseDumpArgs(words);
-      const b = openBtf(args.files, opts.baseBtf);
+      const dialect = opts.bpftool ?? "7.8";
+      const b = openBtf(args.files, opts.baseBtf, dialect === "7.8");
       const roots = [...args.rootIds, ...(opts.root ?? [])];
       const ids = roots.length ? resolveRoots(b, roots) : undefined;
       const pretty = opts.pretty === true;
       if (args.format === "c" && (opts.json || pretty)) throw new UsageError("format c has no JSON output");
-      const sorted = args.sorted ?? opts.sort === true;
+      const sorted = args.sorted ?? (opts.sort ? true : undefined);
+      const stableOrder = opts.sort === true;
       const out =
         args.format === "c"
-          ? dumpCBytes(b, { rootIds: ids, sorted })
+          ? dumpCBytes(b, { dialect, rootIds: ids, sorted, stableOrder, kfuncs: opts.kfuncs, excludeKfuncs: opts.exclude, guardKfuncs: opts.guardKfuncs })
           : opts.json || pretty
             ? dumpJson(b, { ids, pretty })
             : dumpRawBytes(b, { ids });

@@ -30,9 +30,9 @@ describe.skipIf(!oracle("bpftool"))("btfkit btf dump matches bpftool byte for by
       expect(ours.stdout.equals(run("bpftool", args))).toBe(true);
     });
   }
-  it("format c of a vmlinux", () => {
+  it("format c of a vmlinux (--bpftool 7.1)", () => {
     const args = ["btf", "dump", "file", vmlinux(), "format", "c"];
-    const ours = btfkit(args);
+    const ours = btfkit([...args, "--bpftool", "7.1"]);
     expect(ours.status).toBe(0);
     expect(ours.stdout.equals(run("bpftool", args))).toBe(true);
   });
@@ -50,6 +50,28 @@ describe.skipIf(!oracle("clang"))("format c beyond bpftool 7.1", () => {
     fs.writeFileSync(file, header);
     run("clang", ["-target", "bpf", "-fsyntax-only", "-x", "c", file]);
   };
+
+  it("the default header is bpftool 7.8's: sorted, with the preamble and the kfunc block, and format c unsorted", () => {
+    const sorted = btfkit(["btf", "dump", "file", vmlinux(), "format", "c"]);
+    const unsorted = btfkit(["btf", "dump", "file", vmlinux(), "format", "c", "unsorted"]);
+    expect(sorted.status).toBe(0);
+    expect(sorted.stdout.toString()).toContain("#define __ksym __attribute__((section(\".ksyms\")))");
+    expect(sorted.stdout.toString()).toContain("/* BPF kfuncs */");
+    expect(unsorted.stdout.equals(sorted.stdout)).toBe(false);
+    expect(unsorted.stdout.length).toBeLessThan(sorted.stdout.length);
+  });
+
+  it("--no-kfuncs, --exclude and --guard-kfuncs", () => {
+    const plain = btfkit(["btf", "dump", "file", vmlinux(), "format", "c"]).stdout.toString();
+    const none = btfkit(["btf", "dump", "file", vmlinux(), "format", "c", "--no-kfuncs"]).stdout.toString();
+    const some = btfkit(["btf", "dump", "file", vmlinux(), "format", "c", "--exclude", "bpf_obj_*", "--exclude", "bpf_rcu_read_lock"]).stdout.toString();
+    const guarded = btfkit(["btf", "dump", "file", vmlinux(), "format", "c", "--guard-kfuncs"]).stdout.toString();
+    expect(plain).toContain(" bpf_rcu_read_lock(void) __weak __ksym;");
+    expect(none).not.toContain("/* BPF kfuncs */");
+    expect(some).not.toMatch(/bpf_obj_\w*\(|bpf_rcu_read_lock\(/);
+    expect(some).toContain(" bpf_rcu_read_unlock(void) __weak __ksym;");
+    expect(guarded).toContain("#ifndef BPF_NO_KFUNC_bpf_rcu_read_lock\nextern void bpf_rcu_read_lock(void) __weak __ksym;\n#endif\n");
+  });
 
   it("vmlinux + two modules merge into one header that compiles", () => {
     const base = basePath("linux-6.1.0-56-amd64.btf");

@@ -62,6 +62,12 @@ export interface EmitterOptions {
    * libbpf >= 1.5) rather than `()` (stock libbpf 1.1).
    */
   voidParams: boolean;
+  /**
+   * A TYPE_TAG with kflag set is a plain attribute (`__attribute__((NAME))`,
+   * e.g. `address_space(1)`), as libbpf >= 1.6 prints it; otherwise every
+   * type tag is `btf_type_tag("NAME")`.
+   */
+  typeTagAttributes: boolean;
 }
 
 export class CEmitter {
@@ -523,6 +529,15 @@ export class CEmitter {
   // --- declarators ---------------------------------------------------------------
 
   /**
+   * A declaration of the function `funcId` (a FUNC) from its prototype, with
+   * the names this dump gave its types (btf_dump__emit_type_decl).
+   */
+  emitFuncDecl(funcId: number): void {
+    if (this.btf.kind(funcId) !== BTF_KIND_FUNC) throw new BtfError("not a FUNC", { typeId: funcId });
+    this.emitTypeDecl(this.checkRef(this.btf.sizeOrType(funcId), funcId), this.btf.nameOff(funcId), 1, 0);
+  }
+
+  /**
    * A declaration of a name with type `id` in C syntax (btf_dump_emit_type_decl).
    * The name is given as a string offset and holder count, so it is copied, not decoded.
    */
@@ -639,9 +654,15 @@ export class CEmitter {
           break;
         case BTF_KIND_TYPE_TAG:
           this.emitMods(stack);
-          out.text(' __attribute__((btf_type_tag("');
-          btf.writeStr(btf.nameOff(id), out);
-          out.text('")))');
+          if (this.opts.typeTagAttributes && btf.kflag(id)) {
+            out.text(" __attribute__((");
+            btf.writeStr(btf.nameOff(id), out);
+            out.text("))");
+          } else {
+            out.text(' __attribute__((btf_type_tag("');
+            btf.writeStr(btf.nameOff(id), out);
+            out.text('")))');
+          }
           break;
         case BTF_KIND_ARRAY: {
           const nelems = btf.word(id, 2);
