@@ -6,21 +6,16 @@
  * compile with bpf_helpers.h (with and without kfuncs, guarded, with
  * exclusions), and the sorted header does not depend on type ids.
  */
-import { execFile } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import zlib from "node:zlib";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Btf, BTF_KIND_STRUCT, dumpC, kfuncIds, loadBtf, mergeBtf, type CDumpOptions } from "../../src/index.js";
 import { FIXTURES, VMLINUX_FIXTURES, expectSameText, libbpfDev, modulePath, oracle, vmlinuxPath } from "../helpers/env.js";
+import { compileHeader } from "../helpers/compile.js";
 import { shuffle } from "../helpers/shuffle.js";
 
-const execFileP = promisify(execFile);
 const GOLDEN = path.join(FIXTURES, "golden-7.8");
-const TMP = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-c78-"));
-afterAll(() => fs.rmSync(TMP, { recursive: true, force: true }));
 
 const golden = (file: string) => zlib.brotliDecompressSync(fs.readFileSync(path.join(GOLDEN, `${file}.h.br`))).toString("utf8");
 const load = (file: string, base?: Btf) => loadBtf(new Uint8Array(fs.readFileSync(file)), { base });
@@ -100,19 +95,7 @@ describe("beyond bpftool 7.8: kfunc options", () => {
   });
 });
 
-/** `clang -target bpf -fsyntax-only` on a program that includes the header, `before` it and bpf_helpers.h after it. */
-async function compiles(header: string, before = ""): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(TMP, "c-"));
-  fs.writeFileSync(path.join(dir, "vmlinux.h"), header);
-  const prog = path.join(dir, "prog.c");
-  fs.writeFileSync(prog, `${before}#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n`);
-  try {
-    await execFileP("clang", ["-target", "bpf", "-fsyntax-only", "-I", dir, prog], { maxBuffer: 1 << 26 });
-  } catch (e) {
-    throw new Error(`header in ${dir} does not compile:\n${(e as { stderr?: string }).stderr ?? e}`);
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
-}
+const compiles = (header: string, before = "") => compileHeader(header, { uapiTypedefs: false, before });
 
 describe.skipIf(!oracle("clang") || !libbpfDev())("7.8 headers compile with bpf_helpers.h", () => {
   const variants: Array<[string, CDumpOptions]> = [
@@ -124,6 +107,11 @@ describe.skipIf(!oracle("clang") || !libbpfDev())("7.8 headers compile with bpf_
   ];
   for (const name of KERNELS) {
     for (const [label, opts] of variants) it(`${name} ${label}`, () => compiles(dumpC(blob(name), opts)));
+    // A root_id header has only what its roots need, not the UAPI typedefs bpf_helpers.h wants.
+    it(`${name} root_id sk_buff root_id task_struct`, () => {
+      const btf = blob(name);
+      return compileHeader(dumpC(btf, { rootIds: [struct(btf, "sk_buff"), struct(btf, "task_struct")] }), { uapiTypedefs: true });
+    });
   }
   it("a program's own declaration pre-empts a guarded kfunc prototype", async () => {
     const btf = blob("linux-6.18.44-fc-v657");
