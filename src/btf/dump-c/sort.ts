@@ -110,16 +110,19 @@ class Hash64 {
   /** Mixes in libbpf's str_hash of a name (h = h * 31 + c over its bytes as signed chars); offset 0 adds nothing. */
   mixName(btf: Btf, off: number): void {
     if (off === 0) return;
-    const s = new Hash64();
+    let hi = 0;
+    let lo = 0;
     const bytes = btf.strSource(off);
     if (bytes) {
       for (let p = btf.strPos(off); p < bytes.length && bytes[p] !== 0; p++) {
         const c = bytes[p];
-        if (c < 0x80) s.mix(0, c);
-        else s.mix(0xffffffff, c - 0x100 + 0x100000000);
+        // A signed char: bytes >= 0x80 add a negative value (high word all ones).
+        const l = lo * 31 + (c < 0x80 ? c : c - 0x100 + 0x100000000);
+        hi = (Math.imul(hi, 31) + (c < 0x80 ? 0 : 0xffffffff) + Math.floor(l / 0x100000000)) >>> 0;
+        lo = l >>> 0;
       }
     }
-    this.mix(s.hi, s.lo);
+    this.mix(hi, lo);
   }
 }
 
@@ -150,37 +153,57 @@ function disambigHash(btf: Btf, id: number, members: boolean, depth = 0): Hash64
   return h;
 }
 
-/** strcmp over two names in the string section(s). */
-function compareNames(btf: Btf, a: number, b: number): number {
-  const sa = btf.strSource(a);
-  const sb = btf.strSource(b);
-  let pa = sa ? btf.strPos(a) : 0;
-  let pb = sb ? btf.strPos(b) : 0;
-  for (;;) {
-    const ca = sa && pa < sa.length ? sa[pa] : 0;
-    const cb = sb && pb < sb.length ? sb[pb] : 0;
-    if (ca !== cb || ca === 0) return ca - cb;
-    pa++;
-    pb++;
-  }
-}
-
 /**
  * Name ordinals (byte-wise order, as strcmp gives) for every string offset
  * used, so the type sort compares integers. Names are compared in place,
- * never decoded.
+ * never decoded; where each one lives is looked up once, not per comparison.
  */
 function nameOrdinals(btf: Btf, offsetLists: Uint32Array[]): (off: number) => number {
-  const seen = new Set<number>();
-  for (const offsets of offsetLists) for (const off of offsets) seen.add(off);
-  const unique = Uint32Array.from(seen).sort((a, b) => compareNames(btf, a, b));
-  const ord = new Map<number, number>();
-  let n = 0;
-  for (let i = 0; i < unique.length; i++) {
-    if (i > 0 && compareNames(btf, unique[i - 1], unique[i]) !== 0) n++;
-    ord.set(unique[i], n);
+  // Distinct offsets, numbered through a table indexed by offset (offsets are below the strings' total size).
+  let maxOff = 0;
+  for (const offsets of offsetLists) for (const off of offsets) if (off > maxOff) maxOff = off;
+  const slot = new Int32Array(maxOff + 1).fill(-1);
+  const distinct: number[] = [];
+  for (const offsets of offsetLists) {
+    for (const off of offsets) if (slot[off] < 0) slot[off] = distinct.push(off) - 1;
   }
-  return (off) => ord.get(off)!;
+  const offs = Uint32Array.from(distinct);
+  const n = offs.length;
+  // Each name's bytes: one of a few sections (own, base, ...) and a position in it (-1: out of range, read as "").
+  const sections: Uint8Array[] = [];
+  const sectionOf = new Uint8Array(n);
+  const pos = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const src = btf.strSource(offs[i]);
+    let k = src ? sections.indexOf(src) : 0;
+    if (src && k < 0) k = sections.push(src) - 1;
+    sectionOf[i] = k;
+    pos[i] = src ? btf.strPos(offs[i]) : -1;
+  }
+  const empty = new Uint8Array(1);
+  const compare = (i: number, j: number): number => {
+    const a = pos[i] < 0 ? empty : sections[sectionOf[i]];
+    const b = pos[j] < 0 ? empty : sections[sectionOf[j]];
+    let pa = Math.max(pos[i], 0);
+    let pb = Math.max(pos[j], 0);
+    for (;;) {
+      const ca = pa < a.length ? a[pa] : 0;
+      const cb = pb < b.length ? b[pb] : 0;
+      if (ca !== cb || ca === 0) return ca - cb;
+      pa++;
+      pb++;
+    }
+  };
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort(compare);
+  const ord = new Int32Array(n);
+  let rank = 0;
+  for (let k = 0; k < n; k++) {
+    if (k > 0 && compare(order[k - 1], order[k]) !== 0) rank++;
+    ord[order[k]] = rank;
+  }
+  return (off) => ord[slot[off]];
 }
 
 /**
