@@ -159,13 +159,14 @@ function disambigHash(btf: Btf, id: number, members: boolean, depth = 0): Hash64
  * never decoded; where each one lives is looked up once, not per comparison.
  */
 function nameOrdinals(btf: Btf, offsetLists: Uint32Array[]): (off: number) => number {
-  // Distinct offsets, numbered through a table indexed by offset (offsets are below the strings' total size).
-  let maxOff = 0;
-  for (const offsets of offsetLists) for (const off of offsets) if (off > maxOff) maxOff = off;
-  const slot = new Int32Array(maxOff + 1).fill(-1);
+  // Distinct offsets, numbered through a table indexed by offset. Offsets past the strings
+  // (corrupt input) all share the last entry: they read as "", and must not size the table.
+  const end = btf.startStrOff + btf.header.strLen;
+  const key = (off: number) => Math.min(off, end);
+  const slot = new Int32Array(end + 1).fill(-1);
   const distinct: number[] = [];
   for (const offsets of offsetLists) {
-    for (const off of offsets) if (slot[off] < 0) slot[off] = distinct.push(off) - 1;
+    for (const off of offsets) if (slot[key(off)] < 0) slot[key(off)] = distinct.push(off) - 1;
   }
   const offs = Uint32Array.from(distinct);
   const n = offs.length;
@@ -203,7 +204,7 @@ function nameOrdinals(btf: Btf, offsetLists: Uint32Array[]): (off: number) => nu
     if (k > 0 && compare(order[k - 1], order[k]) !== 0) rank++;
     ord[order[k]] = rank;
   }
-  return (off) => ord[slot[off]];
+  return (off) => ord[slot[key(off)]];
 }
 
 /**
