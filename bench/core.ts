@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { CLI, ROOT, fixture, hasCommand, row, timeCommands } from "./lib.js";
+import { CLI, ROOT, benchDir, fixture, hasCommand, libbpfHarness, row, timeCommands } from "./lib.js";
 
 export function benchCore(): void {
   const vmlinux = fixture("vmlinux/linux-6.18.44-fc-v657.btf");
@@ -11,13 +11,10 @@ export function benchCore(): void {
     row("relocation vs libbpf", "skipped: needs clang, gcc and libbpf-dev");
     return;
   }
-  const dir = path.join(ROOT, ".cache/bench");
-  fs.mkdirSync(dir, { recursive: true });
-  const obj = path.join(dir, "sock_userlocks.o");
+  const obj = path.join(benchDir(), "sock_userlocks.o");
   const corpus = path.join(ROOT, "test/corpus/core");
   execFileSync("clang", ["-g", "-O2", "-target", "bpf", "-I", corpus, "-c", path.join(corpus, "sock_userlocks.c"), "-o", obj]);
-  const harness = path.join(dir, "core-oracle");
-  execFileSync("gcc", ["-O2", "-o", harness, path.join(ROOT, "test/oracle/core-oracle.c"), "-lbpf"]);
+  const harness = libbpfHarness("core-oracle");
   const relos = (execFileSync("node", [CLI, "-j", "core", "explain", obj, "--btf", vmlinux]).toString().match(/"relo":/g) ?? []).length;
   row("relocations in the object", String(relos));
   const t = timeCommands({

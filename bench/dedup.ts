@@ -1,9 +1,8 @@
 /** Dedup figures: merging the 6.1 amd64 and arm64 vmlinux blobs (~210,000 types), cold CLI vs the libbpf harness. */
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { Btf, mergeBtf } from "../src/index.js";
-import { CLI, ROOT, fixture, hasCommand, row, timeCommands, timeMs } from "./lib.js";
+import { CLI, benchDir, fixture, hasCommand, libbpfHarness, row, timeCommands, timeMs } from "./lib.js";
 
 export function benchDedup(): void {
   const amd64 = fixture("vmlinux/linux-6.1.0-56-amd64.btf");
@@ -18,10 +17,8 @@ export function benchDedup(): void {
     row("merge vs libbpf", "skipped: needs gcc and libbpf-dev");
     return;
   }
-  const dir = path.join(ROOT, ".cache/bench");
-  fs.mkdirSync(dir, { recursive: true });
-  const harness = path.join(dir, "dedup-oracle");
-  execFileSync("gcc", ["-O2", "-o", harness, path.join(ROOT, "test/oracle/dedup-oracle.c"), "-lbpf"]);
+  const dir = benchDir();
+  const harness = libbpfHarness("dedup-oracle");
   const t = timeCommands({
     btfkit: ["node", CLI, "btf", "merge", amd64, arm64, "-o", path.join(dir, "merged-btfkit.btf")],
     libbpf: [harness, "merge", path.join(dir, "merged-libbpf.btf"), amd64, arm64],

@@ -1,5 +1,5 @@
 /** Benchmark helpers: repeated timings, medians, side-by-side command runs. */
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -74,4 +74,18 @@ export function hasCommand(cmd: string): boolean {
 
 export function row(label: string, value: string): void {
   console.log(`${label.padEnd(52)} ${value}`);
+}
+
+/** Scratch directory for benchmark inputs and outputs. */
+export function benchDir(): string {
+  const dir = path.join(ROOT, ".cache/bench");
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Builds a libbpf oracle harness from test/oracle/NAME.c with gcc and -lbpf; returns its path. */
+export function libbpfHarness(name: string): string {
+  const bin = path.join(benchDir(), name);
+  execFileSync("gcc", ["-O2", "-o", bin, path.join(ROOT, "test/oracle", `${name}.c`), "-lbpf"]);
+  return bin;
 }

@@ -285,18 +285,6 @@ export class Btf {
     return { words: this.words, offsets: this.offsets };
   }
 
-  /**
-   * A type's record as host-order words (a view into the parsed blob: read
-   * only). Base ids are answered by the base. Void has no record.
-   */
-  recordWords(id: number): Uint32Array {
-    if (id < this.startId && this.base) return this.base.recordWords(id);
-    const start = this.rec(id);
-    if (start < 0) throw new BtfError("void has no type record", { typeId: 0 });
-    const i = id - this.startId;
-    return this.words.subarray(start, i + 1 < this.offsets.length ? this.offsets[i + 1] : this.words.length);
-  }
-
   hasType(id: number): boolean {
     return Number.isInteger(id) && id >= 0 && id < this.count;
   }

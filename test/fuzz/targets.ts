@@ -300,8 +300,7 @@ export const STAGE_DEFS: Record<Stage, StageDef> = {
     seeds: configSeeds,
     input: mutateConfig,
     run(bytes) {
-      kconfigObject ??= objectPaths().map(read).find((b) => parseElf(b).section(".kconfig") !== undefined || hasKconfigDatasec(b));
-      if (!kconfigObject) throw new Error("no corpus object with .kconfig externs");
+      kconfigObject ??= read(kconfigObjectPath());
       resolveKconfig(openBpfObject(kconfigObject), { config: bytes, kernelRelease: "6.1.0-1-amd64" });
     },
   },
@@ -341,12 +340,11 @@ export const STAGE_DEFS: Record<Stage, StageDef> = {
   },
 };
 
-function hasKconfigDatasec(bytes: Uint8Array): boolean {
-  try {
-    return loadBtf(bytes).findByName(".kconfig") !== undefined;
-  } catch {
-    return false;
-  }
+/** The corpus program with `.kconfig` externs (strong and weak) the configs are resolved for. */
+function kconfigObjectPath(): string {
+  const obj = coreObjects().find((o) => o.file === "load_kconfig.c");
+  if (!obj) throw new Error("test/corpus/core/load_kconfig.c is missing");
+  return obj.path;
 }
 
 /** Runs one input through a stage: "ok", "rejected", or a thrown bug. */

@@ -36,10 +36,14 @@ function heapBytes(): number {
   return h.used_heap_size + h.external_memory;
 }
 
-/** Input `index` of a stage, exactly as the campaign generated it. */
-export function generate(stage: Stage, seed: number, index: number, seeds: readonly Seed[]): { seed: Seed; bytes: Uint8Array } {
+/** The sum of the seeds' weights, for `generate`. */
+export function totalWeight(seeds: readonly Seed[]): number {
+  return seeds.reduce((n, s) => n + s.weight, 0);
+}
+
+/** Input `index` of a stage, exactly as the campaign generated it (`total`: the seeds' total weight). */
+export function generate(stage: Stage, seed: number, index: number, seeds: readonly Seed[], total = totalWeight(seeds)): { seed: Seed; bytes: Uint8Array } {
   const rng = new Rng(inputSeed(seed, stage, index));
-  const total = seeds.reduce((n, s) => n + s.weight, 0);
   const chosen = rng.pickWeighted(seeds, total);
   return { seed: chosen, bytes: STAGE_DEFS[stage].input(rng, chosen) };
 }
@@ -52,9 +56,10 @@ function work(job: WorkerJob): void {
   const p = new Int32Array(job.progress);
   const seeds = STAGE_DEFS[job.stage].seeds();
   if (!seeds.length) throw new Error(`stage ${job.stage} has no seed inputs (is clang installed?)`);
+  const total = totalWeight(seeds);
   for (let i = job.start; i < job.start + job.count; i++) {
     Atomics.store(p, PROGRESS.current, i);
-    const { seed, bytes } = generate(job.stage, job.seed, i, seeds);
+    const { seed, bytes } = generate(job.stage, job.seed, i, seeds, total);
     const before = heapBytes();
     try {
       const outcome = runStage(job.stage, bytes, seed);
