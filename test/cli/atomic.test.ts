@@ -20,21 +20,30 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, clangBpf, fixturePath, oracle, vmlinuxPath } from "../helpers/env.js";
 import { relocProgram } from "../helpers/reloc-program.js";
 
-// The CLI the global setup built, copied: another test run's global setup may
-// rebuild dist/ meanwhile, and tsc rewrites files in place (an empty main.js
-// would exit 0 having written nothing). Under .cache/ so node_modules resolves.
-fs.mkdirSync(path.join(ROOT, ".cache"), { recursive: true });
-const cliCopy = fs.mkdtempSync(path.join(ROOT, ".cache", "atomic-cli-"));
-fs.cpSync(path.join(ROOT, "dist"), cliCopy, { recursive: true });
-const CLI = path.join(cliCopy, "cli/main.js");
+// The CLI the global setup built, copied with package.json and its one
+// dependency: another test run's global setup may rebuild dist/ meanwhile, and
+// tsc rewrites files in place (an empty main.js would exit 0 having written
+// nothing). Outside the project, in a world-readable directory, because the
+// unwritable-directory case runs it as an unprivileged user, who may not be
+// able to enter the project's directory.
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-atomic-"));
-// Readable by the unprivileged user the unwritable-directory case runs as under root.
-fs.chmodSync(cliCopy, 0o755);
 fs.chmodSync(root, 0o755);
-afterAll(() => {
-  fs.rmSync(root, { recursive: true, force: true });
-  fs.rmSync(cliCopy, { recursive: true, force: true });
-});
+const pkg = path.join(root, "pkg");
+fs.cpSync(path.join(ROOT, "dist"), path.join(pkg, "dist"), { recursive: true });
+fs.cpSync(path.join(ROOT, "package.json"), path.join(pkg, "package.json"));
+fs.cpSync(path.join(ROOT, "node_modules", "commander"), path.join(pkg, "node_modules", "commander"), { recursive: true });
+const CLI = path.join(pkg, "dist/cli/main.js");
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+/** A copy of an input in the world-readable directory, for runs as the unprivileged user. */
+function shared(file: string): string {
+  const copy = path.join(root, "in", path.basename(file));
+  if (!fs.existsSync(copy)) {
+    fs.mkdirSync(path.dirname(copy), { recursive: true, mode: 0o755 });
+    fs.copyFileSync(file, copy);
+  }
+  return copy;
+}
 
 const v618 = () => vmlinuxPath("linux-6.18.44-fc-v657.btf");
 const v61 = () => vmlinuxPath("linux-6.1.0-56-amd64.btf");
@@ -263,11 +272,11 @@ describe("a failed -o run leaves no OUT, no temporary file and a distinct exit c
     // Root ignores directory permissions, so under root the CLI runs as nobody.
     const asUser: SpawnOptions = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
     const commands: Array<[string, (o: string) => string[]]> = [
-      ["dump c", (o) => ["btf", "dump", "file", small(), "format", "c", "-o", o]],
-      ["merge", (o) => ["btf", "merge", small(), small(), "-o", o]],
-      ["dedup", (o) => ["btf", "dedup", small(), "-o", o]],
+      ["dump c", (o) => ["btf", "dump", "file", shared(small()), "format", "c", "-o", o]],
+      ["merge", (o) => ["btf", "merge", shared(small()), shared(small()), "-o", o]],
+      ["dedup", (o) => ["btf", "dedup", shared(small()), "-o", o]],
     ];
-    if (hasClang) commands.push(["reloc", (o) => ["core", "reloc", relocObj(), "--btf", v618(), "-o", o]]);
+    if (hasClang) commands.push(["reloc", (o) => ["core", "reloc", shared(relocObj()), "--btf", shared(v618()), "-o", o]]);
     for (const [i, [name, args]] of commands.entries()) {
       const old = i % 2 === 1;
       const { dir, out } = trialDir(`ro-${name}`, old);
