@@ -16,7 +16,6 @@ import {
   BTF_KIND_FUNC_PROTO,
   BTF_KIND_FWD,
   BTF_KIND_INT,
-  BTF_KIND_MAX_KNOWN,
   BTF_KIND_PTR,
   BTF_KIND_RESTRICT,
   BTF_KIND_STRUCT,
@@ -25,16 +24,19 @@ import {
   BTF_KIND_UNION,
   BTF_KIND_VAR,
   BTF_KIND_VOLATILE,
-  ELEM_SIZE,
-  FIXED_EXTRA,
+  type BtfKind,
   infoKflag,
   infoKind,
   infoVlen,
+  KIND_DESCRIPTORS,
+  kindDescriptor,
   kindName,
+  kindNumber,
+  recordWords,
 } from "./kinds.js";
 import type { ByteSink } from "./sink.js";
 import { readCString } from "./strings.js";
-import type { BtfType, Member } from "./types.js";
+import type { BtfType, BtfTypeOf, Member } from "./types.js";
 
 export const BTF_MAGIC = 0xeb9f;
 export const BTF_HEADER_LEN = 24;
@@ -70,6 +72,11 @@ export interface KindLayout {
 export interface ParseOptions {
   /** Base BTF for split (module) BTF. */
   base?: Btf;
+  /**
+   * Pointer size in bytes (4 or 8). By default the base's, else inferred from
+   * the `long` INT as libbpf does, else 8; an ELF's class decides it for objects.
+   */
+  pointerSize?: number;
 }
 
 export class Btf {
@@ -101,6 +108,7 @@ export class Btf {
   private constructor(bytes: Uint8Array, opts: ParseOptions) {
     this.bytes = bytes;
     this.base = opts.base;
+    this.ptrSize = opts.pointerSize;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (bytes.length < BTF_HEADER_LEN) {
       throw new BtfError(`BTF data is ${bytes.length} bytes, shorter than the ${BTF_HEADER_LEN}-byte header`, {
@@ -221,7 +229,8 @@ export class Btf {
 
   /** Size of a record's trailing data, or -1 if the kind cannot be sized. */
   private extraSize(kind: number, vlen: number): number {
-    if (kind >= 1 && kind <= BTF_KIND_MAX_KNOWN) return FIXED_EXTRA[kind] + vlen * ELEM_SIZE[kind];
+    const words = recordWords(kind, vlen);
+    if (words >= 0) return 4 * (words - 3);
     const l = this.layout?.[kind];
     if (kind !== 0 && l) return l.infoSize + vlen * l.elemSize;
     return -1;
@@ -289,12 +298,18 @@ export class Btf {
     return Number.isInteger(id) && id >= 0 && id < this.count;
   }
 
-  /** The raw `info` word of a type (0 for void). */
+  /** @internal The raw `info` word of a type (0 for void). */
   info(id: number): number {
     return this.field(id, 1);
   }
 
-  kind(id: number): number {
+  /** The kind of a type by name; "unknown" for void (id 0) and for kinds only a layout section describes. */
+  kind(id: number): BtfKind | "unknown" {
+    return (KIND_DESCRIPTORS[this.kindNumber(id)] ?? KIND_DESCRIPTORS[0]).name;
+  }
+
+  /** @internal The kind number (BTF_KIND_*), for passes that switch on it. */
+  kindNumber(id: number): number {
     return (this.field(id, 1) >>> 24) & 0x7f;
   }
 
@@ -316,8 +331,78 @@ export class Btf {
   }
 
   /** The n-th 32-bit word after the common 12-byte record. */
-  word(id: number, n: number): number {
+  private word(id: number, n: number): number {
     return this.field(id, 3 + n);
+  }
+
+  /**
+   * Number of type ids a record refers to (`typeRef(id, i)` for i below it),
+   * in libbpf's visiting order: the size/type word of reference kinds, an
+   * array's element and index types, member, parameter and section-variable types.
+   */
+  typeRefCount(id: number): number {
+    const d = kindDescriptor(this.kindNumber(id));
+    if (!d) return 0;
+    return d.typeWords.length + (d.elemTypeWord >= 0 ? this.vlen(id) : 0);
+  }
+
+  /** The i-th type id a record refers to (see `typeRefCount`). */
+  typeRef(id: number, i: number): number {
+    const d = KIND_DESCRIPTORS[this.kindNumber(id)];
+    const fixed = d.typeWords.length;
+    if (i < fixed) return this.field(id, d.typeWords[i]);
+    return this.field(id, 3 + d.infoWords + (i - fixed) * d.elemWords + d.elemTypeWord);
+  }
+
+  // --- int, array, var/func, decl_tag ---------------------------------------
+
+  /** INT encoding: BTF_INT_SIGNED | BTF_INT_CHAR | BTF_INT_BOOL bits. */
+  intEncoding(id: number): number {
+    return (this.word(id, 0) >>> 24) & 0x0f;
+  }
+  /** INT bit offset (the encoding's middle byte; 0 in every kernel BTF). */
+  intBitOffset(id: number): number {
+    return (this.word(id, 0) >>> 16) & 0xff;
+  }
+  /** INT width in bits. */
+  intBits(id: number): number {
+    return this.word(id, 0) & 0xff;
+  }
+  /** The INT encoding word as stored (encoding, offset and bits packed). */
+  intRaw(id: number): number {
+    return this.word(id, 0);
+  }
+
+  arrayElemType(id: number): number {
+    return this.word(id, 0);
+  }
+  arrayIndexType(id: number): number {
+    return this.word(id, 1);
+  }
+  arrayLength(id: number): number {
+    return this.word(id, 2);
+  }
+
+  /** Linkage of a VAR (its extra word) or FUNC (its vlen): static 0, global 1, extern 2. */
+  linkage(id: number): number {
+    return this.kindNumber(id) === BTF_KIND_VAR ? this.word(id, 0) : this.vlen(id);
+  }
+
+  /** DECL_TAG component index: -1 for the whole declaration, else a member or parameter index. */
+  declTagComponent(id: number): number {
+    return this.word(id, 0) | 0;
+  }
+
+  // --- datasec variables ----------------------------------------------------
+
+  datasecVarType(id: number, i: number): number {
+    return this.word(id, 3 * i);
+  }
+  datasecVarOffset(id: number, i: number): number {
+    return this.word(id, 3 * i + 1);
+  }
+  datasecVarSize(id: number, i: number): number {
+    return this.word(id, 3 * i + 2);
   }
 
   /** The bytes (this blob's or a base's) holding string offset `off`, or undefined when out of range. */
@@ -383,11 +468,15 @@ export class Btf {
   memberBitfieldSize(id: number, i: number): number {
     return this.kflag(id) ? this.word(id, 3 * i + 2) >>> 24 : 0;
   }
+  /** The member's offset word as stored (with kflag, the bitfield size in its top byte). */
+  memberRawOffset(id: number, i: number): number {
+    return this.word(id, 3 * i + 2);
+  }
 
   // --- enum values (ENUM: name, s32 value; ENUM64: name, lo32, hi32) --------
 
   enumValueNameOff(id: number, i: number): number {
-    return this.word(id, this.kind(id) === BTF_KIND_ENUM64 ? 3 * i : 2 * i);
+    return this.word(id, this.kindNumber(id) === BTF_KIND_ENUM64 ? 3 * i : 2 * i);
   }
   enumValueName(id: number, i: number): string {
     return this.strAt(this.enumValueNameOff(id, i), id);
@@ -535,9 +624,19 @@ export class Btf {
   }
 
   /** The first id named `name` with the given kind, if any. */
-  findByName(name: string, kind?: number): number | undefined {
-    for (const id of this.idsByName(name)) if (kind === undefined || this.kind(id) === kind) return id;
+  findByName(name: string, kind?: BtfKind): number | undefined {
+    const k = kind === undefined ? -1 : kindNumber(kind);
+    for (const id of this.idsByName(name)) if (k < 0 || this.kindNumber(id) === k) return id;
     return undefined;
+  }
+
+  /**
+   * The first type named `name` of the given kind, decoded, with its id:
+   * `btf.find("task_struct", "struct")?.members`.
+   */
+  find<K extends BtfKind>(name: string, kind: K): (BtfTypeOf<K> & { id: number }) | undefined {
+    const id = this.findByName(name, kind);
+    return id === undefined ? undefined : { ...(this.type(id) as BtfTypeOf<K>), id };
   }
 
   /** Follows typedefs and modifiers (const, volatile, restrict, type tags). */
@@ -552,7 +651,7 @@ export class Btf {
 
   private skip(id: number, typedefs: boolean): number {
     for (let hops = 0; ; hops++) {
-      const k = this.kind(id);
+      const k = this.kindNumber(id);
       const follow =
         k === BTF_KIND_CONST ||
         k === BTF_KIND_VOLATILE ||
@@ -571,15 +670,9 @@ export class Btf {
     return this.ptrSize;
   }
 
-  set pointerSize(size: number) {
-    this.ptrSize = size;
-    // Cached alignments of pointers (and of structs holding them) depend on it.
-    this.alignCache = undefined;
-  }
-
   private guessPointerSize(): number {
     for (let id = this.startId; id < this.count; id++) {
-      if (this.kind(id) !== BTF_KIND_INT) continue;
+      if (this.kindNumber(id) !== BTF_KIND_INT) continue;
       const size = this.sizeOrType(id);
       if (size !== 4 && size !== 8) continue;
       if (LONG_NAMES.has(this.str(this.nameOff(id)) ?? "")) return size;
@@ -592,7 +685,7 @@ export class Btf {
     let nelems = 1;
     let t = id;
     for (let depth = 0; depth < MAX_RESOLVE_DEPTH; depth++) {
-      const k = this.kind(t);
+      const k = this.kindNumber(t);
       switch (k) {
         case BTF_KIND_INT:
         case BTF_KIND_STRUCT:
@@ -649,7 +742,7 @@ export class Btf {
 
   private computeAlign(id: number, depth: number): number {
     for (let hops = 0; hops <= MAX_RESOLVE_DEPTH; hops++) {
-      const k = this.kind(id);
+      const k = this.kindNumber(id);
       switch (k) {
         case BTF_KIND_INT:
         case BTF_KIND_ENUM:

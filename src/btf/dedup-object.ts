@@ -58,7 +58,7 @@ function movedOffset(input: Btf, dedup: DedupResult, offset: number): number {
     else hi = mid - 1;
   }
   const id = input.startId + lo;
-  const kind = input.kind(id);
+  const kind = input.kindNumber(id);
   if (kind !== BTF_KIND_DATASEC && kind !== BTF_KIND_VAR) {
     throw new BtfError(`relocation points into a ${kindName(kind)}, which dedup may drop`, { section: ".rel.BTF", offset, typeId: id });
   }

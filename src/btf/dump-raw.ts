@@ -204,7 +204,7 @@ export function writeRawType(btf: Btf, id: number, out: ByteSink): void {
         out.uint(btf.word(id, 3 * i + 2));
         if (t < btf.count) {
           out.text(" (");
-          out.text(kindLabel(btf.kind(t)));
+          out.text(kindLabel(btf.kindNumber(t)));
           out.byte(0x20);
           quotedName(btf, btf.nameOff(t), out);
           out.byte(0x29);

@@ -17,8 +17,6 @@ export function loadBtf(bytes: Uint8Array, opts: LoadOptions = {}): Btf {
   const elf = parseElf(bytes);
   const sec = elf.section(".BTF");
   if (!sec) throw new BtfError("ELF file has no .BTF section", { section: ".BTF" });
-  const btf = Btf.parse(sec.data, { base: opts.base });
   // As libbpf does for ELF input: the ELF class, not the types, gives the pointer size.
-  btf.pointerSize = elf.is64 ? 8 : 4;
-  return btf;
+  return Btf.parse(sec.data, { base: opts.base, pointerSize: elf.is64 ? 8 : 4 });
 }

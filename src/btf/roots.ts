@@ -42,14 +42,14 @@ export function resolveRoots(btf: Btf, specs: readonly string[]): number[] {
     if (/[*?]/.test(spec)) {
       const re = globToRegExp(spec);
       for (let id = 1; id < btf.count; id++) {
-        if (btf.nameOff(id) !== 0 && DECLARABLE.has(btf.kind(id)) && re.test(btf.name(id))) {
+        if (btf.nameOff(id) !== 0 && DECLARABLE.has(btf.kindNumber(id)) && re.test(btf.name(id))) {
           push(id);
           found++;
         }
       }
     } else {
       for (const id of btf.idsByName(spec)) {
-        if (DECLARABLE.has(btf.kind(id))) {
+        if (DECLARABLE.has(btf.kindNumber(id))) {
           push(id);
           found++;
         }

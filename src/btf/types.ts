@@ -3,6 +3,7 @@
  * kernel's kinds. Produced on demand by `Btf.type(id)` and consumed by the
  * encoder and builder; hot paths read fields through `Btf` accessors instead.
  */
+import type { BtfKind } from "./kinds.js";
 
 export interface IntType {
   kind: "int";
@@ -173,4 +174,5 @@ export type BtfType =
   | DeclTagType
   | UnknownType;
 
-export type BtfKindName = BtfType["kind"];
+/** The decoded variant of kind `K`: `BtfTypeOf<"struct">` is a struct's `CompositeType`. */
+export type BtfTypeOf<K extends BtfKind> = BtfType & { kind: K };

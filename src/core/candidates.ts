@@ -34,14 +34,14 @@ function candidatesIn(target: TargetBtf, localKind: number, localName: string, s
   }
   return [...ids]
     .sort((a, b) => a - b)
-    .filter((id) => kindsCoreCompatible(btf.kind(id), localKind) && btf.nameOff(id) !== 0)
+    .filter((id) => kindsCoreCompatible(btf.kindNumber(id), localKind) && btf.nameOff(id) !== 0)
     .map((id) => ({ target, id }));
 }
 
 /** Candidates for a named local type: vmlinux first, then modules only if vmlinux had none. */
 export function findCandidates(local: Btf, localId: number, vmlinux: TargetBtf, modules: readonly TargetBtf[]): Candidate[] {
   const name = local.name(localId);
-  const kind = local.kind(localId);
+  const kind = local.kindNumber(localId);
   const found = candidatesIn(vmlinux, kind, name, 1);
   if (found.length) return found;
   for (const m of modules) found.push(...candidatesIn(m, kind, name, vmlinux.btf.count));

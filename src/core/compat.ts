@@ -45,8 +45,8 @@ export function fieldsAreCompat(local: Btf, localId: number, targ: Btf, targId: 
   for (;;) {
     localId = local.resolve(localId);
     targId = targ.resolve(targId);
-    const lk = local.kind(localId);
-    const tk = targ.kind(targId);
+    const lk = local.kindNumber(localId);
+    const tk = targ.kindNumber(targId);
     if (isComposite(lk) && isComposite(tk)) return true;
     if (!kindsCoreCompatible(lk, tk)) return false;
     switch (lk) {
@@ -74,13 +74,13 @@ export function fieldsAreCompat(local: Btf, localId: number, targ: Btf, targId: 
 }
 
 export function typesAreCompat(local: Btf, localId: number, targ: Btf, targId: number, level = MAX_DEPTH): boolean {
-  if (!kindsCoreCompatible(local.kind(localId), targ.kind(targId))) return false;
+  if (!kindsCoreCompatible(local.kindNumber(localId), targ.kindNumber(targId))) return false;
   for (let depth = MAX_DEPTH; ; ) {
     if (--depth < 0) throw new RelocationFailure("type chain deeper than 32 while checking compatibility");
     localId = local.resolve(localId);
     targId = targ.resolve(targId);
-    const lk = local.kind(localId);
-    if (!kindsCoreCompatible(lk, targ.kind(targId))) return false;
+    const lk = local.kindNumber(localId);
+    if (!kindsCoreCompatible(lk, targ.kindNumber(targId))) return false;
     switch (lk) {
       case BTF_KIND_UNKN:
       case BTF_KIND_STRUCT:
@@ -163,8 +163,8 @@ export function typesMatch(local: Btf, localId: number, targ: Btf, targId: numbe
     localId = local.resolve(localId);
     targId = targ.resolve(targId);
     if (!namesMatch(local, local.nameOff(localId), targ, targ.nameOff(targId))) return false;
-    const lk = local.kind(localId);
-    const tk = targ.kind(targId);
+    const lk = local.kindNumber(localId);
+    const tk = targ.kindNumber(targId);
     switch (lk) {
       case BTF_KIND_UNKN:
         return tk === BTF_KIND_UNKN;

@@ -92,7 +92,7 @@ export interface KconfigResult {
 
 function classOf(btf: Btf, id: number): { cls: KconfigClass; signed: boolean } | undefined {
   const t = btf.resolve(id);
-  const k = btf.kind(t);
+  const k = btf.kindNumber(t);
   const size = btf.sizeOrType(t);
   switch (k) {
     case BTF_KIND_INT: {
@@ -120,7 +120,7 @@ function classOf(btf: Btf, id: number): { cls: KconfigClass; signed: boolean } |
 /** First VAR or FUNC named `name`, as libbpf finds an extern's BTF; it must be extern-linkage. */
 function findExternBtf(btf: Btf, name: string, symbolIndex: number): number {
   for (let id = 1; id < btf.count; id++) {
-    const k = btf.kind(id);
+    const k = btf.kindNumber(id);
     if (k !== BTF_KIND_VAR && k !== BTF_KIND_FUNC) continue;
     if (btf.name(id) !== name) continue;
     const linkage = k === BTF_KIND_VAR ? btf.word(id, 0) : btf.vlen(id);
@@ -134,7 +134,7 @@ function findExternBtf(btf: Btf, name: string, symbolIndex: number): number {
 
 function findExternDatasec(btf: Btf, varId: number, name: string): number {
   for (let id = 1; id < btf.count; id++) {
-    if (btf.kind(id) !== BTF_KIND_DATASEC) continue;
+    if (btf.kindNumber(id) !== BTF_KIND_DATASEC) continue;
     const vlen = btf.vlen(id);
     for (let i = 0; i < vlen; i++) if (btf.word(id, 3 * i) === varId) return id;
   }
@@ -174,7 +174,7 @@ export function kconfigLayout(obj: BpfObject): KconfigLayout {
       throw new KconfigError(`extern '${sym.name}' is in section '${secName}'; only ${KCONFIG_SEC} and ${KSYMS_SEC} externs can be resolved`, { typeId: id, section: secName });
     }
     const where = { typeId: id, record: sym.index, section: KCONFIG_SEC };
-    if (btf.kind(id) === BTF_KIND_FUNC) throw new KconfigError(`extern function '${sym.name}' cannot live in ${KCONFIG_SEC}`, where);
+    if (btf.kindNumber(id) === BTF_KIND_FUNC) throw new KconfigError(`extern function '${sym.name}' cannot live in ${KCONFIG_SEC}`, where);
     const typeId = btf.sizeOrType(id);
     let size: number;
     let align: number;
@@ -217,7 +217,7 @@ function describeType(btf: Btf, id: number): string {
   if (id === 0) return "void";
   const t = btf.resolve(id);
   const name = btf.name(t);
-  return `${kindName(btf.kind(t))}${name ? ` '${name}'` : ""} [${t}]`;
+  return `${kindName(btf.kindNumber(t))}${name ? ` '${name}'` : ""} [${t}]`;
 }
 
 // --- values ----------------------------------------------------------------------
@@ -569,7 +569,7 @@ export function resolveKconfig(obj: BpfObject, opts: KconfigOptions = {}): Kconf
 export function virtualExternsFromBtf(btf: Btf): { hasBpfCookie: boolean; hasSyscallWrapper: boolean } {
   let hasBpfCookie = false;
   const funcIds = btf.findByName("bpf_func_id");
-  if (funcIds !== undefined && btf.kind(funcIds) === BTF_KIND_ENUM) {
+  if (funcIds !== undefined && btf.kindNumber(funcIds) === BTF_KIND_ENUM) {
     for (let i = 0; i < btf.vlen(funcIds) && !hasBpfCookie; i++) hasBpfCookie = btf.enumValueName(funcIds, i) === "BPF_FUNC_get_attach_cookie";
   }
   const wrappers = ["__x64_sys_bpf", "__arm64_sys_bpf", "__s390x_sys_bpf", "__riscv_sys_bpf", "__ia32_sys_bpf", "__powerpc_sys_bpf", "__loongarch_sys_bpf"];

@@ -30,9 +30,8 @@ export function openBpfObject(bytes: Uint8Array): BpfObject {
   const elf = parseElf(bytes);
   const btfSec = elf.section(".BTF");
   if (!btfSec) throw new BtfError("object has no .BTF section (build it with clang -g)", { section: ".BTF" });
-  const btf = Btf.parse(btfSec.data);
   // BPF objects are 64-bit whatever their ELF class says, as libbpf assumes.
-  btf.pointerSize = 8;
+  const btf = Btf.parse(btfSec.data, { pointerSize: 8 });
   const extSec = elf.section(".BTF.ext");
   const ext = extSec ? decodeBtfExt(extSec.data) : undefined;
   return { elf, btf, ext, programs: findPrograms(elf) };

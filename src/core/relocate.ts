@@ -66,7 +66,7 @@ type MemberMatch = { found: true; type: number } | { found: false; why?: string 
  */
 function matchMember(local: Btf, acc: Accessor, targ: Btf, targId: number, spec: Spec): MemberMatch {
   targId = targ.resolve(targId);
-  if (!isComposite(targ.kind(targId))) return { found: false };
+  if (!isComposite(targ.kindNumber(targId))) return { found: false };
   const localMember = local.memberType(acc.typeId, acc.idx);
   const n = targ.vlen(targId);
   for (let i = 0; i < n; i++) {
@@ -105,7 +105,7 @@ function matchSpec(local: Spec, targ: Btf, targId: number): MatchOutcome {
   }
   if (isEnumvalKind(local.kind)) {
     const id = targ.resolve(targId);
-    if (!isAnyEnum(targ.kind(id))) return no("not an enum");
+    if (!isAnyEnum(targ.kindNumber(id))) return no("not an enum");
     const want = local.accessors[0].name!;
     const len = essentialNameLength(want);
     const n = targ.vlen(id);
@@ -130,7 +130,7 @@ function matchSpec(local: Spec, targ: Btf, targId: number): MatchOutcome {
       id = m.type;
     } else {
       if (i > 0) {
-        if (targ.kind(id) !== BTF_KIND_ARRAY) return no(`'${local.accessors[i - 1].name}' is not an array in the target`);
+        if (targ.kindNumber(id) !== BTF_KIND_ARRAY) return no(`'${local.accessors[i - 1].name}' is not an array in the target`);
         const nelems = targ.word(id, 2);
         if (!isFlexArray(targ, spec.accessors[spec.accessors.length - 1], nelems) && acc.idx >= nelems) {
           return no(`index ${acc.idx} is beyond the target array's ${nelems} elements`);
@@ -206,7 +206,7 @@ function fieldValue(kind: number, spec: Spec | undefined, littleEndian: boolean)
     case CoreReloKind.FIELD_BYTE_SIZE:
       return out(byteSz);
     case CoreReloKind.FIELD_SIGNED: {
-      const k = btf.kind(mType);
+      const k = btf.kindNumber(mType);
       const signed = (isAnyEnum(k) && btf.kflag(mType)) || (k === BTF_KIND_INT && (btf.word(mType, 0) >>> 24) & 1);
       return out(signed ? 1 : 0, true);
     }
@@ -241,7 +241,7 @@ function enumValue(kind: number, spec: Spec | undefined): bigint | "poison" {
   const acc = spec.accessors[0];
   const btf = spec.btf;
   // ENUM values are s32, sign-extended into the 64-bit result.
-  return btf.kind(acc.typeId) === BTF_KIND_ENUM
+  return btf.kindNumber(acc.typeId) === BTF_KIND_ENUM
     ? BigInt.asUintN(64, BigInt(btf.word(acc.typeId, 2 * acc.idx + 1) | 0))
     : BigInt.asUintN(64, btf.enum64Value(acc.typeId, acc.idx));
 }
@@ -263,8 +263,8 @@ function calcRelo(kind: number, local: Spec, targ: Spec | undefined, le: boolean
     res.newSize = n.size;
     if (res.origSize !== res.newSize) {
       // Changing a load's width is safe only for pointers and unsigned integers (zero extension).
-      const lk = local.btf.kind(o.typeId);
-      const tk = targ!.btf.kind(n.typeId);
+      const lk = local.btf.kindNumber(o.typeId);
+      const tk = targ!.btf.kindNumber(n.typeId);
       const unsignedInt = (b: Btf, id: number, k: number) => k === BTF_KIND_INT && ((b.word(id, 0) >>> 24) & 0x0f) !== 1;
       const safe =
         (lk === BTF_KIND_PTR && tk === BTF_KIND_PTR) ||

@@ -114,7 +114,7 @@ export function parseLocalSpec(btf: Btf, typeId: number, access: string, kind: n
   const first = spec.raw[0];
   spec.accessors.push({ typeId: id, idx: first });
   if (isEnumvalKind(kind)) {
-    if (!isAnyEnum(btf.kind(id)) || spec.raw.length > 1 || first >= btf.vlen(id) || first < 0) {
+    if (!isAnyEnum(btf.kindNumber(id)) || spec.raw.length > 1 || first >= btf.vlen(id) || first < 0) {
       throw new RelocationFailure(`enumerator access ${access} does not name an enumerator of [${id}]`);
     }
     spec.accessors[0].name = btf.enumValueName(id, first);
@@ -125,7 +125,7 @@ export function parseLocalSpec(btf: Btf, typeId: number, access: string, kind: n
   for (let i = 1; i < spec.raw.length; i++) {
     id = btf.resolve(id);
     const idx = spec.raw[i];
-    const k = btf.kind(id);
+    const k = btf.kindNumber(id);
     if (isComposite(k)) {
       if (idx >= btf.vlen(id) || idx < 0) throw new RelocationFailure(`member index ${idx} is out of range for [${id}]`);
       spec.bitOffset += btf.memberBitOffset(id, idx);
@@ -154,7 +154,7 @@ export function parseLocalSpec(btf: Btf, typeId: number, access: string, kind: n
 /** C-ish name of a type: `struct task_struct`, `enum bpf_map_type`, `int`. */
 export function typeLabel(btf: Btf, id: number): string {
   if (id === 0) return "void";
-  const k = btf.kind(id);
+  const k = btf.kindNumber(id);
   const name = btf.name(id) || "<anon>";
   const tag = k === BTF_KIND_STRUCT ? "struct " : k === BTF_KIND_UNION ? "union " : isAnyEnum(k) ? "enum " : "";
   return tag || k === 1 || k === 8 ? `${tag}${name}` : `${kindName(k).toLowerCase()} ${name}`;
@@ -167,7 +167,7 @@ export function formatSpec(spec: Spec): string {
   if (isTypeKind(spec.kind)) return s;
   if (isEnumvalKind(spec.kind)) {
     const acc = spec.accessors[0];
-    const v = btf.kind(acc.typeId) === BTF_KIND_ENUM64 ? btf.enum64Value(acc.typeId, acc.idx) : btf.enumValue(acc.typeId, acc.idx);
+    const v = btf.kindNumber(acc.typeId) === BTF_KIND_ENUM64 ? btf.enum64Value(acc.typeId, acc.idx) : btf.enumValue(acc.typeId, acc.idx);
     return `${s}::${btf.enumValueName(acc.typeId, acc.idx)} = ${v}`;
   }
   spec.accessors.forEach((a, i) => {

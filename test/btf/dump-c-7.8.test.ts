@@ -29,7 +29,7 @@ function blob(name: string): Btf {
 
 /** The id of the (only) struct of that name. */
 function struct(btf: Btf, name: string): number {
-  const ids = btf.idsByName(name).filter((id) => btf.kind(id) === BTF_KIND_STRUCT);
+  const ids = btf.idsByName(name).filter((id) => btf.kindNumber(id) === BTF_KIND_STRUCT);
   expect(ids).toHaveLength(1);
   return ids[0];
 }

@@ -175,7 +175,7 @@ describe.skipIf(!oracle("clang"))("clang-built .BTF.ext", () => {
           const byOffset = new Map(funcs.map((s) => [Number(s.value), s.name]));
           expect(block.records.map((r) => r.insnOff).sort((a, b) => a - b)).toEqual([...byOffset.keys()].sort((a, b) => a - b));
           for (const r of block.records) {
-            expect(btf.kind(r.typeId)).toBe(BTF_KIND_FUNC);
+            expect(btf.kindNumber(r.typeId)).toBe(BTF_KIND_FUNC);
             expect(btf.name(r.typeId)).toBe(byOffset.get(r.insnOff));
           }
         }
@@ -206,7 +206,7 @@ describe.skipIf(!oracle("clang"))("clang-built .BTF.ext", () => {
               // The one component is the enumerator's index.
               expect(spec).toHaveLength(1);
               let id = r.typeId;
-              while (btf.kind(id) === BTF_KIND_TYPEDEF) id = btf.sizeOrType(id);
+              while (btf.kindNumber(id) === BTF_KIND_TYPEDEF) id = btf.sizeOrType(id);
               expect(spec[0]).toBeLessThan(btf.vlen(id));
             } else if (r.kind >= CoreReloKind.TYPE_ID_LOCAL) {
               expect(spec).toEqual([0]);

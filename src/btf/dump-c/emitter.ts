@@ -119,7 +119,7 @@ export class CEmitter {
     const ref = this.referenced;
     const mark = (t: number, from: number) => (ref[this.checkRef(t, from)] = 1);
     for (let id = 1; id < btf.count; id++) {
-      const kind = btf.kind(id);
+      const kind = btf.kindNumber(id);
       const vlen = btf.vlen(id);
       switch (kind) {
         case BTF_KIND_VOLATILE:
@@ -175,7 +175,7 @@ export class CEmitter {
     const btf = this.btf;
     const state = this.orderState[id];
     if (state === ORDERED) return true;
-    const kind = btf.kind(id);
+    const kind = btf.kindNumber(id);
     const named = btf.nameOff(id) !== 0;
     if (state === ORDERING) {
       if ((kind === BTF_KIND_STRUCT || kind === BTF_KIND_UNION) && throughPtr && named) return false;
@@ -257,7 +257,7 @@ export class CEmitter {
     if (state === EMITTED) return;
     const btf = this.btf;
     const out = this.out;
-    const kind = btf.kind(id);
+    const kind = btf.kindNumber(id);
     if (state === EMITTING) {
       if (this.fwdEmitted[id]) return;
       if (kind === BTF_KIND_STRUCT || kind === BTF_KIND_UNION) {
@@ -362,7 +362,7 @@ export class CEmitter {
     const done = this.nameSuffix[id];
     if (done) return done;
     const btf = this.btf;
-    const kind = btf.kind(id);
+    const kind = btf.kindNumber(id);
     const off = btf.nameOff(id);
     // Anonymous types and forward declarations keep their name and do not claim it.
     const n =
@@ -400,7 +400,7 @@ export class CEmitter {
   private emitStructFwd(id: number): void {
     const btf = this.btf;
     const off = btf.nameOff(id);
-    this.out.text(btf.kind(id) === BTF_KIND_STRUCT ? "struct" : "union");
+    this.out.text(btf.kindNumber(id) === BTF_KIND_STRUCT ? "struct" : "union");
     if (off !== 0) this.out.byte(0x20);
     this.writeName(off, this.typeSuffix(id));
   }
@@ -448,7 +448,7 @@ export class CEmitter {
   private emitStructDef(id: number, lvl: number): void {
     const btf = this.btf;
     const out = this.out;
-    const isStruct = btf.kind(id) === BTF_KIND_STRUCT;
+    const isStruct = btf.kindNumber(id) === BTF_KIND_STRUCT;
     const vlen = btf.vlen(id);
     const size = btf.sizeOrType(id);
     const align = btf.alignof(id);
@@ -497,7 +497,7 @@ export class CEmitter {
     this.writeName(off, this.typeSuffix(id));
     if (!vlen) return;
     out.text(" {");
-    const is64 = btf.kind(id) === BTF_KIND_ENUM64;
+    const is64 = btf.kindNumber(id) === BTF_KIND_ENUM64;
     const signed = btf.kflag(id);
     let allHighZero = true;
     for (let i = 0; i < vlen; i++) {
@@ -533,7 +533,7 @@ export class CEmitter {
    * the names this dump gave its types (btf_dump__emit_type_decl).
    */
   emitFuncDecl(funcId: number): void {
-    if (this.btf.kind(funcId) !== BTF_KIND_FUNC) throw new BtfError("not a FUNC", { typeId: funcId });
+    if (this.btf.kindNumber(funcId) !== BTF_KIND_FUNC) throw new BtfError("not a FUNC", { typeId: funcId });
     this.emitTypeDecl(this.checkRef(this.btf.sizeOrType(funcId), funcId), this.btf.nameOff(funcId), 1, 0);
   }
 
@@ -550,7 +550,7 @@ export class CEmitter {
       if (stack.length > MAX_DEPTH) {
         throw new BtfError(`declarator chain longer than ${MAX_DEPTH} types (a reference cycle?)`, { typeId: id });
       }
-      const kind = btf.kind(id);
+      const kind = btf.kindNumber(id);
       if (
         kind === BTF_KIND_PTR ||
         kind === BTF_KIND_VOLATILE ||
@@ -578,7 +578,7 @@ export class CEmitter {
   private emitMods(stack: number[]): void {
     const btf = this.btf;
     while (stack.length) {
-      const k = btf.kind(stack[stack.length - 1]);
+      const k = btf.kindNumber(stack[stack.length - 1]);
       if (k === BTF_KIND_VOLATILE) this.out.text("volatile ");
       else if (k === BTF_KIND_CONST) this.out.text("const ");
       else if (k === BTF_KIND_RESTRICT) this.out.text("restrict ");
@@ -589,7 +589,7 @@ export class CEmitter {
 
   /** Drops modifiers above an array or prototype; C cannot express them there. */
   private dropMods(stack: number[]): void {
-    while (stack.length && isModifierKind(this.btf.kind(stack[stack.length - 1]))) stack.pop();
+    while (stack.length && isModifierKind(this.btf.kindNumber(stack[stack.length - 1]))) stack.pop();
   }
 
   private emitName(fnameOff: number, fnameSuffix: number, lastWasPtr: boolean): void {
@@ -610,7 +610,7 @@ export class CEmitter {
         lastWasPtr = false;
         continue;
       }
-      const kind = btf.kind(id);
+      const kind = btf.kindNumber(id);
       switch (kind) {
         case BTF_KIND_INT:
         case BTF_KIND_FLOAT:
@@ -674,7 +674,7 @@ export class CEmitter {
             out.byte(0x5d);
             return;
           }
-          const multidim = btf.kind(stack[stack.length - 1]) === BTF_KIND_ARRAY;
+          const multidim = btf.kindNumber(stack[stack.length - 1]) === BTF_KIND_ARRAY;
           if (!this.isEmptyName(fnameOff) && !lastWasPtr) out.byte(0x20);
           if (!multidim) out.byte(0x28);
           this.emitTypeChain(stack, fnameOff, fnameSuffix, lvl);

@@ -112,9 +112,9 @@ export function kfuncIds(btf: Btf): { kfuncs: number[]; fastcall: Set<number> } 
   const kfuncs: number[] = [];
   const fastcall = new Set<number>();
   for (let id = 1; id < btf.count; id++) {
-    if (btf.kind(id) !== BTF_KIND_DECL_TAG || btf.word(id, 0) !== 0xffffffff) continue;
+    if (btf.kindNumber(id) !== BTF_KIND_DECL_TAG || btf.word(id, 0) !== 0xffffffff) continue;
     const target = btf.sizeOrType(id);
-    if (!btf.hasType(target) || btf.kind(target) !== BTF_KIND_FUNC) continue;
+    if (!btf.hasType(target) || btf.kindNumber(target) !== BTF_KIND_FUNC) continue;
     const tag = btf.name(id);
     if (tag === "bpf_kfunc") kfuncs.push(target);
     else if (tag === "bpf_fastcall") fastcall.add(target);

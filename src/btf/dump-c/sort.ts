@@ -50,7 +50,7 @@ function rank(btf: Btf, id: number): number {
   let hasName = false;
   for (let hops = 0; hops < MAX_CHAIN; hops++) {
     if (btf.nameOff(id) !== 0) hasName = true;
-    const kind = btf.kind(id);
+    const kind = btf.kindNumber(id);
     switch (kind) {
       case BTF_KIND_ENUM:
       case BTF_KIND_ENUM64:
@@ -79,7 +79,7 @@ function rank(btf: Btf, id: number): number {
 function sortNameOff(btf: Btf, id: number): number {
   let fromRef = false;
   for (let hops = 0; hops < MAX_CHAIN; hops++) {
-    const kind = btf.kind(id);
+    const kind = btf.kindNumber(id);
     if (kind === BTF_KIND_ENUM || kind === BTF_KIND_ENUM64) {
       const off = btf.nameOff(id);
       return !fromRef && off === 0 && btf.vlen(id) > 0 ? btf.enumValueNameOff(id, 0) : off;
@@ -131,7 +131,7 @@ function disambigHash(btf: Btf, id: number, members: boolean, depth = 0): Hash64
   if (depth > MAX_CHAIN) throw tooLong(id);
   const h = new Hash64();
   h.mixName(btf, btf.nameOff(id));
-  const kind = btf.kind(id);
+  const kind = btf.kindNumber(id);
   const vlen = btf.vlen(id);
   if (kind === BTF_KIND_ENUM || kind === BTF_KIND_ENUM64) {
     for (let i = 0; i < vlen; i++) h.mixName(btf, btf.enumValueNameOff(id, i));
@@ -226,7 +226,7 @@ function contentHasher(btf: Btf, maxDepth: number): (id: number) => Hash64 {
     h.mix(0, id === 0 ? 0 : btf.info(id));
     if (id === 0) return h;
     h.mixName(btf, btf.nameOff(id));
-    const kind = btf.kind(id);
+    const kind = btf.kindNumber(id);
     const vlen = btf.vlen(id);
     const sub = (t: number) => {
       if (depth <= 0) return;
