@@ -34,6 +34,7 @@ import {
   kindNumber,
   recordWords,
 } from "./kinds.js";
+import { cStringsEqual, hashCString, tableSize } from "../elf/strtab.js";
 import type { ByteSink } from "./sink.js";
 import { readCString } from "./strings.js";
 import type { BtfType, BtfTypeOf, Member } from "./types.js";
@@ -341,17 +342,26 @@ export class Btf {
    * array's element and index types, member, parameter and section-variable types.
    */
   typeRefCount(id: number): number {
-    const d = kindDescriptor(this.kindNumber(id));
+    if (id < this.startId && this.base) return this.base.typeRefCount(id);
+    const p = this.rec(id);
+    if (p < 0) return 0;
+    const info = this.words[p + 1];
+    const d = kindDescriptor(infoKind(info));
     if (!d) return 0;
-    return d.typeWords.length + (d.elemTypeWord >= 0 ? this.vlen(id) : 0);
+    return d.typeWords.length + (d.elemTypeWord >= 0 ? infoVlen(info) : 0);
   }
 
   /** The i-th type id a record refers to (see `typeRefCount`). */
   typeRef(id: number, i: number): number {
-    const d = KIND_DESCRIPTORS[this.kindNumber(id)];
-    const fixed = d.typeWords.length;
-    if (i < fixed) return this.field(id, d.typeWords[i]);
-    return this.field(id, 3 + d.infoWords + (i - fixed) * d.elemWords + d.elemTypeWord);
+    if (id < this.startId && this.base) return this.base.typeRef(id, i);
+    const p = this.rec(id);
+    const info = p < 0 ? 0 : this.words[p + 1];
+    const d = kindDescriptor(infoKind(info));
+    const fixed = d ? d.typeWords.length : 0;
+    const count = d && d.elemTypeWord >= 0 ? fixed + infoVlen(info) : fixed;
+    if (!d || !(i >= 0 && i < count)) throw new BtfError(`type has no type reference #${i}`, { typeId: id });
+    if (i < fixed) return this.words[p + d.typeWords[i]];
+    return this.words[p + 3 + d.infoWords + (i - fixed) * d.elemWords + d.elemTypeWord];
   }
 
   // --- int, array, var/func, decl_tag ---------------------------------------
@@ -808,28 +818,14 @@ const LONG_NAMES = new Set([
   "int long unsigned",
 ]);
 
-/** FNV-1a over the bytes of a NUL-terminated string (or to the end of `bytes`). */
-export function hashCString(bytes: Uint8Array, pos: number): number {
-  let h = 0x811c9dc5;
-  for (let q = pos; q < bytes.length && bytes[q] !== 0; q++) h = Math.imul(h ^ bytes[q], 0x01000193);
-  return h >>> 0;
-}
-
-/** Whether two NUL-terminated strings have the same bytes. */
-export function cStringsEqual(a: Uint8Array, pa: number, b: Uint8Array, pb: number): boolean {
-  for (;;) {
-    const ca = pa < a.length ? a[pa] : 0;
-    const cb = pb < b.length ? b[pb] : 0;
-    if (ca !== cb) return false;
-    if (ca === 0) return true;
-    pa++;
-    pb++;
-  }
-}
+const nameEncoder = new TextEncoder();
 
 /**
- * Name -> ids index over one blob's own types. Open hashing on the raw name
- * bytes, so building it decodes no strings: two Int32Arrays and one pass.
+ * Name -> ids index over one blob's own types: chains by the names'
+ * `hashCString`, compared (`cStringsEqual`) only on lookup, so building it
+ * decodes no strings and compares none: two Int32Arrays and one pass. (A
+ * `StringSet` would compare every duplicate name while building: 3x slower
+ * on a vmlinux.)
  */
 class NameIndex {
   private readonly heads: Int32Array;
@@ -840,31 +836,18 @@ class NameIndex {
 
   constructor(private readonly btf: Btf) {
     const n = btf.ownCount;
-    let buckets = 1024;
-    while (buckets < n * 2) buckets <<= 1;
-    this.mask = buckets - 1;
-    this.heads = new Int32Array(buckets).fill(-1);
-    this.next = new Int32Array(n);
+    this.mask = tableSize(n) - 1;
+    this.heads = new Int32Array(this.mask + 1).fill(-1);
+    this.next = new Int32Array(n).fill(-1);
     // Insert in reverse so each chain lists ids in ascending order.
     for (let i = n - 1; i >= 0; i--) {
       const id = btf.startId + i;
       const off = btf.nameOff(id);
       const src = btf.strSource(off);
-      if (!src) {
-        this.next[i] = -1;
-        continue;
-      }
-      let h = 0x811c9dc5;
-      let underscores = 0;
-      let flavored = false;
-      for (let q = btf.strPos(off); q < src.length && src[q] !== 0; q++) {
-        const c = src[q];
-        h = Math.imul(h ^ c, 0x01000193);
-        underscores = c === 0x5f ? underscores + 1 : 0;
-        if (underscores === 3) flavored = true;
-      }
-      if (flavored) this.flavored.push(id);
-      const b = (h >>> 0) & this.mask;
+      if (!src) continue;
+      const pos = btf.strPos(off);
+      if (hasFlavor(src, pos)) this.flavored.push(id);
+      const b = hashCString(src, pos) & this.mask;
       this.next[i] = this.heads[b];
       this.heads[b] = i;
     }
@@ -873,16 +856,21 @@ class NameIndex {
 
   lookup(name: string): number[] {
     const btf = this.btf;
-    const want = new TextEncoder().encode(name);
+    const want = nameEncoder.encode(name);
     const out: number[] = [];
     for (let i = this.heads[hashCString(want, 0) & this.mask]; i >= 0; i = this.next[i]) {
-      const id = btf.startId + i;
-      const off = btf.nameOff(id);
-      const bytes = btf.strSource(off);
-      if (!bytes) continue;
-      const pos = btf.strPos(off);
-      if (cStringsEqual(bytes, pos, want, 0)) out.push(id);
+      const off = btf.nameOff(btf.startId + i);
+      if (cStringsEqual(btf.strSource(off)!, btf.strPos(off), want, 0)) out.push(btf.startId + i);
     }
     return out;
   }
+}
+
+/** Whether the NUL-terminated name at `bytes[pos]` contains `___`. */
+function hasFlavor(bytes: Uint8Array, pos: number): boolean {
+  for (let underscores = 0; pos < bytes.length && bytes[pos] !== 0; pos++) {
+    underscores = bytes[pos] === 0x5f ? underscores + 1 : 0;
+    if (underscores === 3) return true;
+  }
+  return false;
 }

@@ -22,13 +22,13 @@ export class BtfBuilder {
 
   constructor(opts: BuilderOptions = {}, strings?: StringTable, defaults: EncodeOptions = {}) {
     this.base = opts.base;
-    this.strings = strings ?? StringTable.create(opts.base ? baseStrings(opts.base) : undefined);
+    this.strings = strings ?? StringTable.create(opts.base && StringTable.of(opts.base));
     this.defaults = defaults;
   }
 
   /** A builder holding every own type of `btf`, with its string section and encoding settings. */
   static from(btf: Btf): BtfBuilder {
-    const strings = StringTable.fromBytes(btf.stringBytes(), btf.base ? baseStrings(btf.base) : undefined);
+    const strings = StringTable.fromBytes(btf.stringBytes(), btf.base && StringTable.of(btf.base));
     const b = new BtfBuilder({ base: btf.base }, strings, {
       littleEndian: btf.littleEndian,
       layout: btf.layoutBytes()?.slice(),
@@ -64,11 +64,6 @@ export class BtfBuilder {
   build(opts: EncodeOptions = {}): Btf {
     return Btf.parse(this.encode(opts), { base: this.base });
   }
-}
-
-/** A read-only view of a base blob's strings (and its own base's), for split builders. */
-function baseStrings(base: Btf): StringTable {
-  return StringTable.fromBytes(base.stringBytes(), base.base ? baseStrings(base.base) : undefined);
 }
 
 /** Re-encodes a parsed blob from its decoded types (the identity on well-formed input). */

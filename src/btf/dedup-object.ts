@@ -5,40 +5,34 @@
  * the `.rel.BTF` entries clang emits for DATASEC variable offsets follow
  * their records to the new positions.
  */
-import { parseElf } from "../elf/read.js";
-import { ElfEditor } from "../elf/write.js";
 import { BtfError } from "../errors.js";
-import { Btf } from "./btf.js";
+import type { Btf } from "./btf.js";
 import { dedupBtf, type DedupResult } from "./dedup.js";
-import { decodeBtfExt, encodeBtfExt } from "./ext.js";
 import { BTF_KIND_DATASEC, BTF_KIND_VAR, kindName } from "./kinds.js";
+import { BpfObject } from "./object.js";
+import { rewriteObject } from "./rewrite.js";
 
+/** Result of {@link dedupObject}. */
 export interface ObjectDedupResult {
   /** The object with its BTF deduplicated. */
   output: Uint8Array;
+  /** The deduplicated BTF, its id map and rewritten `.BTF.ext`. */
   dedup: DedupResult;
   /** The `.BTF` it started from. */
   input: Btf;
 }
 
+/** Deduplicates the `.BTF` of an ELF object (split on `opts.base` when given); see the module comment. */
 export function dedupObject(bytes: Uint8Array, opts: { base?: Btf } = {}): ObjectDedupResult {
-  const elf = parseElf(bytes);
-  const btfSec = elf.section(".BTF");
-  if (!btfSec) throw new BtfError("ELF file has no .BTF section", { section: ".BTF" });
-  const input = Btf.parse(btfSec.data, { base: opts.base });
-  const extSec = elf.section(".BTF.ext");
-  const dedup = dedupBtf(input, { ext: extSec ? decodeBtfExt(extSec.data) : undefined });
-  const editor = ElfEditor.from(elf);
-  editor.setData(".BTF", dedup.bytes);
-  if (dedup.ext) editor.setData(".BTF.ext", encodeBtfExt(dedup.ext));
-  const rel = editor.section(".rel.BTF");
-  if (rel) {
-    editor.setRelocations(
-      rel,
-      editor.relocations(rel).map((r) => ({ ...r, offset: BigInt(movedOffset(input, dedup, Number(r.offset))) })),
-    );
-  }
-  return { output: editor.write(), dedup, input };
+  // No pointer size: btf__dedup's input has none set, so the types decide.
+  const obj = BpfObject.open(bytes, { base: opts.base });
+  const input = obj.btf;
+  const dedup = dedupBtf(input, { ext: obj.ext });
+  const output = rewriteObject(obj, {
+    btf: { bytes: dedup.bytes, move: (offset) => movedOffset(input, dedup, offset) },
+    ext: dedup.ext && { ext: dedup.ext },
+  });
+  return { output, dedup, input };
 }
 
 /** Where a byte of a DATASEC or VAR record of `input` sits in the deduplicated blob. */

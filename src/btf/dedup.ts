@@ -10,7 +10,8 @@
  * by id, so each phase is a loop over typed arrays.
  */
 import { BtfError } from "../errors.js";
-import { BTF_HEADER_LEN, BTF_MAGIC, Btf, HOST_LITTLE_ENDIAN, MAX_NESTING_DEPTH, cStringsEqual, hashCString } from "./btf.js";
+import { tableSize } from "../elf/strtab.js";
+import { BTF_HEADER_LEN, BTF_MAGIC, Btf, HOST_LITTLE_ENDIAN, MAX_NESTING_DEPTH } from "./btf.js";
 import type { BtfExt, BtfExtInfoSection } from "./ext.js";
 import {
   BTF_KIND_ARRAY,
@@ -32,8 +33,17 @@ import {
   BTF_KIND_UNION,
   BTF_KIND_VAR,
   BTF_KIND_VOLATILE,
+  KIND_DESCRIPTORS,
+  infoKind,
+  infoVlen,
+  isCompositeKind,
+  isEnumKind,
   kindName,
+  nameSlots,
+  recordWords,
+  typeIdSlots,
 } from "./kinds.js";
+import { StringTable } from "./strings.js";
 
 export interface DedupOptions {
   /** The object's `.BTF.ext`: its strings join the string table and its type ids are remapped. */
@@ -92,96 +102,29 @@ interface OutputHeader {
 const UNPROCESSED = -1;
 const IN_PROGRESS = -2;
 
-/** Words after the common record: a fixed part plus vlen elements; -1 for kinds dedup does not know. */
-function extraWords(kind: number, vlen: number): number {
-  switch (kind) {
-    case BTF_KIND_INT:
-    case BTF_KIND_VAR:
-    case BTF_KIND_DECL_TAG:
-      return 1;
-    case BTF_KIND_ARRAY:
-      return 3;
-    case BTF_KIND_STRUCT:
-    case BTF_KIND_UNION:
-    case BTF_KIND_DATASEC:
-    case BTF_KIND_ENUM64:
-      return 3 * vlen;
-    case BTF_KIND_ENUM:
-    case BTF_KIND_FUNC_PROTO:
-      return 2 * vlen;
-    case BTF_KIND_PTR:
-    case BTF_KIND_FWD:
-    case BTF_KIND_TYPEDEF:
-    case BTF_KIND_VOLATILE:
-    case BTF_KIND_CONST:
-    case BTF_KIND_RESTRICT:
-    case BTF_KIND_FUNC:
-    case BTF_KIND_FLOAT:
-    case BTF_KIND_TYPE_TAG:
-      return 0;
-    default:
-      return -1;
-  }
-}
+/** Words of the common record part: where a record's info words and elements begin. */
+const ELEMS = 3;
+const MEMBER = KIND_DESCRIPTORS[BTF_KIND_STRUCT];
+const PARAM = KIND_DESCRIPTORS[BTF_KIND_FUNC_PROTO];
+/** Word of `struct btf_member` holding the bit offset (after name and type). */
+const MEMBER_OFFSET_WORD = 2;
+const ARRAY_WORDS = recordWords(BTF_KIND_ARRAY, 0);
+/** Record word of `struct btf_array`'s nelems (after type and index_type). */
+const ARRAY_NELEMS_WORD = ARRAY_WORDS - 1;
 
 /** Room for the slots of any record (vlen is 16 bits). */
 const MAX_SLOTS = 0x10001;
 
-/** Writes the word index of every type id a record refers to into `out`, in libbpf's visiting order; returns how many. */
-function typeIdSlots(w: Int32Array, p: number, out: Int32Array): number {
+/** `typeIdSlots` of the record at word `p` (its info word already checked). */
+function recordTypeIdSlots(w: Int32Array, p: number, out: Int32Array): number {
   const info = w[p + 1];
-  const vlen = info & 0xffff;
-  switch ((info >>> 24) & 0x1f) {
-    case BTF_KIND_FWD:
-    case BTF_KIND_CONST:
-    case BTF_KIND_VOLATILE:
-    case BTF_KIND_RESTRICT:
-    case BTF_KIND_PTR:
-    case BTF_KIND_TYPEDEF:
-    case BTF_KIND_FUNC:
-    case BTF_KIND_VAR:
-    case BTF_KIND_DECL_TAG:
-    case BTF_KIND_TYPE_TAG:
-      out[0] = p + 2;
-      return 1;
-    case BTF_KIND_ARRAY:
-      out[0] = p + 3;
-      out[1] = p + 4;
-      return 2;
-    case BTF_KIND_STRUCT:
-    case BTF_KIND_UNION:
-      for (let i = 0; i < vlen; i++) out[i] = p + 4 + 3 * i;
-      return vlen;
-    case BTF_KIND_FUNC_PROTO:
-      out[0] = p + 2;
-      for (let i = 0; i < vlen; i++) out[i + 1] = p + 4 + 2 * i;
-      return vlen + 1;
-    case BTF_KIND_DATASEC:
-      for (let i = 0; i < vlen; i++) out[i] = p + 3 + 3 * i;
-      return vlen;
-    default:
-      return 0;
-  }
+  return typeIdSlots(infoKind(info), infoVlen(info), p, out);
 }
 
-/** Writes the word index of every string offset in a record into `out`, in libbpf's visiting order; returns how many. */
-function strSlots(w: Int32Array, p: number, out: Int32Array): number {
+/** `nameSlots` of the record at word `p` (its info word already checked). */
+function recordNameSlots(w: Int32Array, p: number, out: Int32Array): number {
   const info = w[p + 1];
-  const vlen = info & 0xffff;
-  out[0] = p;
-  switch ((info >>> 24) & 0x1f) {
-    case BTF_KIND_STRUCT:
-    case BTF_KIND_UNION:
-    case BTF_KIND_ENUM64:
-      for (let i = 0; i < vlen; i++) out[i + 1] = p + 3 + 3 * i;
-      return vlen + 1;
-    case BTF_KIND_ENUM:
-    case BTF_KIND_FUNC_PROTO:
-      for (let i = 0; i < vlen; i++) out[i + 1] = p + 3 + 2 * i;
-      return vlen + 1;
-    default:
-      return 1;
-  }
+  return nameSlots(infoKind(info), infoVlen(info), p, out);
 }
 
 /**
@@ -257,8 +200,8 @@ class Store {
       for (let id = firstId; id < nextId; id++) {
         const p = offs[id];
         checkRefs(input, words, p, id - idShift, slots);
-        for (let i = 0, n = typeIdSlots(words, p, slots); i < n; i++) if (words[slots[i]] >= minId) words[slots[i]] += idShift;
-        for (let i = 0, n = strSlots(words, p, slots); i < n; i++) {
+        for (let i = 0, n = recordTypeIdSlots(words, p, slots); i < n; i++) if (words[slots[i]] >= minId) words[slots[i]] += idShift;
+        for (let i = 0, n = recordNameSlots(words, p, slots); i < n; i++) {
           const v = words[slots[i]];
           if (v !== 0 && v >= input.startStrOff) words[slots[i]] = v + strShift;
         }
@@ -283,7 +226,7 @@ function copyRecords(btf: Btf, words: Int32Array, offs: Int32Array, pos: number,
     const info = words[p + 1];
     const kind = (info >>> 24) & 0x7f;
     const where = { typeId: btf.startId + i };
-    if (extraWords(kind, 0) < 0) throw new BtfError(`dedup cannot handle kind ${kind} (${kindName(kind)})`, where);
+    if (recordWords(kind, 0) < 0) throw new BtfError(`dedup cannot handle kind ${kind} (${kindName(kind)})`, where);
     if ((info & ~INFO_MASK) !== 0) {
       throw new BtfError(`info word 0x${(info >>> 0).toString(16)} sets bits outside kind, kflag and vlen`, where);
     }
@@ -293,131 +236,13 @@ function copyRecords(btf: Btf, words: Int32Array, offs: Int32Array, pos: number,
 
 /** Type ids and string offsets of a record must point inside the blob before anything follows them. */
 function checkRefs(btf: Btf, words: Int32Array, p: number, id: number, slots: Int32Array): void {
-  for (let i = 0, n = typeIdSlots(words, p, slots); i < n; i++) {
+  for (let i = 0, n = recordTypeIdSlots(words, p, slots); i < n; i++) {
     const v = words[slots[i]] >>> 0;
     if (v >= btf.count) throw new BtfError(`refers to type id ${v}, past the last id ${btf.count - 1}`, { typeId: id });
   }
-  for (let i = 0, n = strSlots(words, p, slots); i < n; i++) {
+  for (let i = 0, n = recordNameSlots(words, p, slots); i < n; i++) {
     const v = words[slots[i]] >>> 0;
     if (v !== 0 && btf.strPos(v) < 0) throw new BtfError(`string offset ${v} is outside the string section`, { typeId: id });
-  }
-}
-
-// --- strings ---------------------------------------------------------------------------
-
-/**
- * A set of NUL-terminated strings over one byte buffer, looked up by their
- * bytes (open addressing over typed arrays). Built over an existing section
- * it keeps the first offset of each string, as libbpf's string index does.
- */
-class StringSet {
-  private data: Uint8Array;
-  private len = 0;
-  /** Per slot: string offset + 1 (0 = empty), and the string's hash. */
-  private slots: Int32Array;
-  private hashes: Int32Array;
-  private used = 0;
-
-  constructor(initial?: Uint8Array) {
-    this.data = initial ?? new Uint8Array(1024);
-    this.slots = new Int32Array(initial ? tableSize(initial.length >>> 3) : 1024);
-    this.hashes = new Int32Array(this.slots.length);
-    if (!initial) return;
-    this.len = initial.length;
-    for (let off = 0; off < initial.length; ) {
-      let end = off;
-      while (end < initial.length && initial[end] !== 0) end++;
-      const h = hashCString(initial, off) | 0;
-      if (this.probe(initial, off, h) < 0) this.insert(h, off);
-      off = end + 1;
-    }
-  }
-
-  get bytes(): Uint8Array {
-    return this.data.subarray(0, this.len);
-  }
-
-  /** Offset of the string at `src[pos]`, or -1. */
-  find(src: Uint8Array, pos: number): number {
-    return this.probe(src, pos, hashCString(src, pos) | 0);
-  }
-
-  /** Offset of the string at `src[pos]`, appending it when new. */
-  add(src: Uint8Array, pos: number): number {
-    const h = hashCString(src, pos) | 0;
-    const found = this.probe(src, pos, h);
-    if (found >= 0) return found;
-    let end = pos;
-    while (end < src.length && src[end] !== 0) end++;
-    const need = this.len + (end - pos) + 1;
-    if (need > this.data.length) {
-      const grown = new Uint8Array(Math.max(need, this.data.length * 2));
-      grown.set(this.data.subarray(0, this.len));
-      this.data = grown;
-    }
-    const off = this.len;
-    this.data.set(src.subarray(pos, end), off);
-    this.data[need - 1] = 0;
-    this.len = need;
-    this.insert(h, off);
-    return off;
-  }
-
-  private probe(src: Uint8Array, pos: number, h: number): number {
-    const mask = this.slots.length - 1;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const e = this.slots[i];
-      if (e === 0) return -1;
-      if (this.hashes[i] === h && cStringsEqual(this.data, e - 1, src, pos)) return e - 1;
-    }
-  }
-
-  private insert(h: number, off: number): void {
-    if (2 * (this.used + 1) > this.slots.length) this.rehash();
-    const mask = this.slots.length - 1;
-    let i = h & mask;
-    while (this.slots[i] !== 0) i = (i + 1) & mask;
-    this.slots[i] = off + 1;
-    this.hashes[i] = h;
-    this.used++;
-  }
-
-  private rehash(): void {
-    const { slots, hashes } = this;
-    this.slots = new Int32Array(slots.length * 2);
-    this.hashes = new Int32Array(slots.length * 2);
-    const mask = this.slots.length - 1;
-    for (let j = 0; j < slots.length; j++) {
-      if (slots[j] === 0) continue;
-      let i = hashes[j] & mask;
-      while (this.slots[i] !== 0) i = (i + 1) & mask;
-      this.slots[i] = slots[j];
-      this.hashes[i] = hashes[j];
-    }
-  }
-}
-
-/** A power of two with room for `n` entries at half load. */
-function tableSize(n: number): number {
-  let size = 1024;
-  while (size < 2 * n) size *= 2;
-  return size;
-}
-
-/** Finds whole strings of a base chain (the innermost base first), as `btf__find_str` does. */
-class BaseStrings {
-  private readonly sets: Array<{ set: StringSet; start: number }> = [];
-
-  constructor(base: Btf) {
-    for (let b: Btf | undefined = base; b; b = b.base) this.sets.unshift({ set: new StringSet(b.stringBytes()), start: b.startStrOff });
-  }
-
-  find(src: Uint8Array, pos: number): number {
-    for (const { set, start } of this.sets) {
-      const off = set.find(src, pos);
-      if (off >= 0) return start + off;
-    }
-    return -1;
   }
 }
 
@@ -573,13 +398,11 @@ class Dedup {
   }
 
   private isComposite(id: number): boolean {
-    const k = this.kind(id);
-    return k === BTF_KIND_STRUCT || k === BTF_KIND_UNION;
+    return isCompositeKind(this.kind(id));
   }
 
   private isAnyEnum(id: number): boolean {
-    const k = this.kind(id);
-    return k === BTF_KIND_ENUM || k === BTF_KIND_ENUM64;
+    return isEnumKind(this.kind(id));
   }
 
   private isMapped(id: number): boolean {
@@ -596,9 +419,7 @@ class Dedup {
   private dedupStrings(ext: BtfExt | undefined): BtfExt | undefined {
     const { base, startStrOff } = this.store;
     const pool = this.pool;
-    const set = new StringSet();
-    if (!base) set.add(new Uint8Array(1), 0);
-    const baseStrings = base && new BaseStrings(base);
+    const table = StringTable.create(base && StringTable.of(base));
     const memo = new Int32Array(pool.length).fill(-1);
     const remap = (off: number): number => {
       if (off === 0 || off < startStrOff) return off;
@@ -606,18 +427,17 @@ class Dedup {
       if (pos >= pool.length) throw new BtfError(`string offset ${off} is outside the string section`, { section: ".BTF.ext" });
       let r = memo[pos];
       if (r < 0) {
-        const inBase = baseStrings ? baseStrings.find(pool, pos) : -1;
-        r = memo[pos] = inBase >= 0 ? inBase : startStrOff + set.add(pool, pos);
+        r = memo[pos] = table.addBytes(pool, pos);
       }
       return r;
     };
     const w = this.w;
     const slots = this.slots;
     for (let id = this.startId; id < this.count; id++) {
-      for (let i = 0, n = strSlots(w, this.offs[id], slots); i < n; i++) w[slots[i]] = remap(w[slots[i]]);
+      for (let i = 0, n = recordNameSlots(w, this.offs[id], slots); i < n; i++) w[slots[i]] = remap(w[slots[i]]);
     }
     const out = ext && remapExtStrings(ext, remap);
-    this.pool = set.bytes;
+    this.pool = table.bytes();
     return out;
   }
 
@@ -637,22 +457,28 @@ class Dedup {
     return mix(0, this.w[this.offs[id]]);
   }
 
+  /** Hashes the members' names and offsets. */
   private hashStruct(id: number): number {
-    const p = this.offs[id];
     let h = this.hashCommon(id);
-    for (let i = 0, n = this.vlen(id); i < n; i++) h = mix(mix(h, this.w[p + 3 + 3 * i]), this.w[p + 5 + 3 * i]);
+    for (let i = 0, n = this.vlen(id), q = this.offs[id] + ELEMS; i < n; i++, q += MEMBER.elemWords) {
+      h = mix(mix(h, this.w[q + MEMBER.elemNameWord]), this.w[q + MEMBER_OFFSET_WORD]);
+    }
     return h;
   }
 
   private hashArray(id: number): number {
     const p = this.offs[id];
-    return mix(mix(mix(this.hashCommon(id), this.w[p + 3]), this.w[p + 4]), this.w[p + 5]);
+    let h = this.hashCommon(id);
+    for (let k = ELEMS; k < ARRAY_WORDS; k++) h = mix(h, this.w[p + k]);
+    return h;
   }
 
+  /** Hashes the parameters' names and types. */
   private hashFnProto(id: number): number {
-    const p = this.offs[id];
     let h = this.hashCommon(id);
-    for (let i = 0, n = this.vlen(id); i < n; i++) h = mix(mix(h, this.w[p + 3 + 2 * i]), this.w[p + 4 + 2 * i]);
+    for (let i = 0, n = this.vlen(id), q = this.offs[id] + ELEMS; i < n; i++, q += PARAM.elemWords) {
+      h = mix(mix(h, this.w[q + PARAM.elemNameWord]), this.w[q + PARAM.elemTypeWord]);
+    }
     return h;
   }
 
@@ -668,13 +494,13 @@ class Dedup {
     return this.equalWords(a, b, 0, 3);
   }
 
+  /** INT and DECL_TAG: the common record and the one info word. */
   private equalIntTag(a: number, b: number): boolean {
-    return this.equalWords(a, b, 0, 4);
+    return this.equalWords(a, b, 0, ELEMS + 1);
   }
 
   private equalEnum(a: number, b: number): boolean {
-    const per = this.kind(a) === BTF_KIND_ENUM ? 2 : 3;
-    return this.equalCommon(a, b) && this.equalWords(a, b, 3, 3 + per * this.vlen(a));
+    return this.equalCommon(a, b) && this.equalWords(a, b, ELEMS, recordWords(this.kind(a), this.vlen(a)));
   }
 
   private isEnumFwd(id: number): boolean {
@@ -691,34 +517,36 @@ class Dedup {
   private shallowEqualStruct(a: number, b: number): boolean {
     if (!this.equalCommon(a, b)) return false;
     const w = this.w;
-    const pa = this.offs[a];
-    const pb = this.offs[b];
-    for (let i = 0, n = this.vlen(a); i < n; i++) {
-      const q = 3 + 3 * i;
-      if (w[pa + q] !== w[pb + q] || w[pa + q + 2] !== w[pb + q + 2]) return false;
+    const d = this.offs[b] - this.offs[a];
+    for (let i = 0, n = this.vlen(a), q = this.offs[a] + ELEMS; i < n; i++, q += MEMBER.elemWords) {
+      const name = q + MEMBER.elemNameWord;
+      const off = q + MEMBER_OFFSET_WORD;
+      if (w[name] !== w[name + d] || w[off] !== w[off + d]) return false;
     }
     return true;
   }
 
   private equalArray(a: number, b: number): boolean {
-    return this.equalWords(a, b, 0, 6);
+    return this.equalWords(a, b, 0, ARRAY_WORDS);
   }
 
   private compatArray(a: number, b: number): boolean {
-    return this.equalCommon(a, b) && this.w[this.offs[a] + 5] === this.w[this.offs[b] + 5];
+    return this.equalCommon(a, b) && this.w[this.offs[a] + ARRAY_NELEMS_WORD] === this.w[this.offs[b] + ARRAY_NELEMS_WORD];
   }
 
   private equalFnProto(a: number, b: number): boolean {
-    return this.equalWords(a, b, 0, 3 + 2 * this.vlen(a));
+    return this.equalWords(a, b, 0, recordWords(BTF_KIND_FUNC_PROTO, this.vlen(a)));
   }
 
   /** Name, info and parameter names; not the return or parameter types. */
   private compatFnProto(a: number, b: number): boolean {
     const w = this.w;
     const pa = this.offs[a];
-    const pb = this.offs[b];
-    if (w[pa] !== w[pb] || w[pa + 1] !== w[pb + 1]) return false;
-    for (let i = 0, n = this.vlen(a); i < n; i++) if (w[pa + 3 + 2 * i] !== w[pb + 3 + 2 * i]) return false;
+    const d = this.offs[b] - pa;
+    if (w[pa] !== w[pa + d] || w[pa + 1] !== w[pa + 1 + d]) return false;
+    for (let i = 0, n = this.vlen(a), q = pa + ELEMS + PARAM.elemNameWord; i < n; i++, q += PARAM.elemWords) {
+      if (w[q] !== w[q + d]) return false;
+    }
     return true;
   }
 
@@ -778,8 +606,8 @@ class Dedup {
       case BTF_KIND_FWD:
       case BTF_KIND_FLOAT: {
         // Exact equality: the common record, plus the encoding word for an INT.
-        const words = this.kind(id) === BTF_KIND_INT ? 4 : 3;
-        h = words === 4 ? this.hashIntTag(id) : this.hashCommon(id);
+        const words = recordWords(this.kind(id), 0);
+        h = words > ELEMS ? this.hashIntTag(id) : this.hashCommon(id);
         for (let e = t.head(h); e >= 0; e = t.next(e)) {
           if (this.equalWords(id, t.id(e), 0, words)) {
             newId = t.id(e);
@@ -867,11 +695,10 @@ class Dedup {
     if (!this.isComposite(a) || this.kind(a) !== this.kind(b) || !this.shallowEqualStruct(a, b)) return false;
     if (depth > MAX_NESTING_DEPTH) throw new BtfError(`structs nest deeper than ${MAX_NESTING_DEPTH} levels`, { typeId: a });
     const w = this.w;
-    const pa = this.offs[a];
-    const pb = this.offs[b];
-    for (let i = 0, n = this.vlen(a); i < n; i++) {
-      const ta = w[pa + 4 + 3 * i];
-      const tb = w[pb + 4 + 3 * i];
+    const d = this.offs[b] - this.offs[a];
+    for (let i = 0, n = this.vlen(a), q = this.offs[a] + ELEMS + MEMBER.elemTypeWord; i < n; i++, q += MEMBER.elemWords) {
+      const ta = w[q];
+      const tb = w[q + d];
       if (ta !== tb && !this.identicalArrays(ta, tb) && !this.identicalStructs(ta, tb, depth + 1)) return false;
     }
     return true;
@@ -943,17 +770,18 @@ class Dedup {
         this.stack = stack;
       }
       switch (candKind) {
+        // Leaves: nothing to follow (a FWD's type word is not a reference here).
         case BTF_KIND_INT:
           if (!this.equalIntTag(cand, canon)) return false;
-          break;
+          continue;
         case BTF_KIND_ENUM:
         case BTF_KIND_ENUM64:
           if (!this.compatEnum(cand, canon)) return false;
-          break;
+          continue;
         case BTF_KIND_FWD:
         case BTF_KIND_FLOAT:
           if (!this.equalCommon(cand, canon)) return false;
-          break;
+          continue;
         case BTF_KIND_CONST:
         case BTF_KIND_VOLATILE:
         case BTF_KIND_RESTRICT:
@@ -962,35 +790,41 @@ class Dedup {
         case BTF_KIND_FUNC:
         case BTF_KIND_TYPE_TAG:
           if (w[pc + 1] !== w[pk + 1]) return false;
-          stack[sp++] = w[pc + 2];
-          stack[sp++] = w[pk + 2];
           break;
         case BTF_KIND_ARRAY:
           if (!this.compatArray(cand, canon)) return false;
-          stack[sp++] = w[pc + 3];
-          stack[sp++] = w[pk + 3];
-          stack[sp++] = w[pc + 4];
-          stack[sp++] = w[pk + 4];
           break;
         case BTF_KIND_STRUCT:
         case BTF_KIND_UNION:
           if (!this.shallowEqualStruct(cand, canon)) return false;
-          for (let i = (w[pc + 1] & 0xffff) - 1; i >= 0; i--) {
-            stack[sp++] = w[pc + 4 + 3 * i];
-            stack[sp++] = w[pk + 4 + 3 * i];
-          }
           break;
         case BTF_KIND_FUNC_PROTO:
           if (!this.compatFnProto(cand, canon)) return false;
-          for (let i = (w[pc + 1] & 0xffff) - 1; i >= 0; i--) {
-            stack[sp++] = w[pc + 4 + 2 * i];
-            stack[sp++] = w[pk + 4 + 2 * i];
-          }
-          stack[sp++] = w[pc + 2];
-          stack[sp++] = w[pk + 2];
           break;
         default:
           throw new BtfError(`a ${kindName(candKind)} cannot be part of a struct's type graph`, { typeId: cand });
+      }
+      // Push the referenced pairs so that they pop in libbpf's order: the record's type words, then the elements'.
+      const d = KIND_DESCRIPTORS[candKind];
+      if (d.elemTypeWord >= 0) {
+        const first = ELEMS + d.infoWords + d.elemTypeWord;
+        for (let q = first + ((w[pc + 1] & 0xffff) - 1) * d.elemWords; q >= first; q -= d.elemWords) {
+          stack[sp++] = w[pc + q];
+          stack[sp++] = w[pk + q];
+        }
+      }
+      const tw = d.typeWords;
+      if (candKind === BTF_KIND_ARRAY) {
+        // libbpf compares the index types before the element types.
+        for (let k = 0; k < tw.length; k++) {
+          stack[sp++] = w[pc + tw[k]];
+          stack[sp++] = w[pk + tw[k]];
+        }
+      } else {
+        for (let k = tw.length - 1; k >= 0; k--) {
+          stack[sp++] = w[pc + tw[k]];
+          stack[sp++] = w[pk + tw[k]];
+        }
       }
     }
     return true;
@@ -1012,7 +846,7 @@ class Dedup {
       if (tKind !== BTF_KIND_FWD && cKind === BTF_KIND_FWD) this.map[c] = t;
       if (this.hypotAdjustCanon) continue;
       if (tKind === BTF_KIND_FWD && cKind !== BTF_KIND_FWD) this.map[t] = c;
-      if ((tKind === BTF_KIND_STRUCT || tKind === BTF_KIND_UNION) && cKind !== BTF_KIND_FWD && this.isMapped(c) && !this.isMapped(t)) {
+      if (isCompositeKind(tKind) && cKind !== BTF_KIND_FWD && this.isMapped(c) && !this.isMapped(t)) {
         this.map[t] = c;
       }
     }
@@ -1034,26 +868,18 @@ class Dedup {
     }
   }
 
-  /** Word index of the i-th type a reference type refers to (libbpf's order); how many with i = -1. */
+  /** How many type ids the record of `id` holds. */
+  private refCount(id: number): number {
+    const d = KIND_DESCRIPTORS[this.kind(id)];
+    return d.typeWords.length + (d.elemTypeWord >= 0 ? this.vlen(id) : 0);
+  }
+
+  /** Word index of the i-th type id in the record of `id`, in libbpf's visiting order. */
   private refSlot(id: number, i: number): number {
     const p = this.offs[id];
-    switch (this.kind(id)) {
-      case BTF_KIND_CONST:
-      case BTF_KIND_VOLATILE:
-      case BTF_KIND_RESTRICT:
-      case BTF_KIND_PTR:
-      case BTF_KIND_TYPEDEF:
-      case BTF_KIND_FUNC:
-      case BTF_KIND_TYPE_TAG:
-      case BTF_KIND_DECL_TAG:
-        return i < 0 ? 1 : p + 2;
-      case BTF_KIND_ARRAY:
-        return i < 0 ? 2 : p + 3 + i;
-      case BTF_KIND_FUNC_PROTO:
-        return i < 0 ? 1 + this.vlen(id) : i === 0 ? p + 2 : p + 2 + 2 * i;
-      default:
-        throw new BtfError(`unexpected ${kindName(this.kind(id))} while deduplicating reference types`, { typeId: id });
-    }
+    const d = KIND_DESCRIPTORS[this.kind(id)];
+    const n = d.typeWords.length;
+    return i < n ? p + d.typeWords[i] : p + ELEMS + d.infoWords + d.elemTypeWord + (i - n) * d.elemWords;
   }
 
   /**
@@ -1070,7 +896,7 @@ class Dedup {
     while (ids.length > 0) {
       const top = ids.length - 1;
       const id = ids[top];
-      if (next[top] < this.refSlot(id, -1)) {
+      if (next[top] < this.refCount(id)) {
         const slot = this.refSlot(id, next[top]);
         const child = this.w[slot];
         const m = this.map[child];
@@ -1152,7 +978,7 @@ class Dedup {
 
   private encode(kept: readonly number[], { littleEndian, hdrLen, version, flags }: OutputHeader): Uint8Array {
     let typeWords = 0;
-    for (const id of kept) typeWords += 3 + extraWords(this.kind(id), this.vlen(id));
+    for (const id of kept) typeWords += recordWords(this.kind(id), this.vlen(id));
     const strings = this.pool;
     const typeLen = 4 * typeWords;
     // A 32-byte header's layout words stay zero: no layout section.
@@ -1172,8 +998,8 @@ class Dedup {
     let at = 0;
     for (const id of kept) {
       const p = this.offs[id];
-      for (let i = 0, n = typeIdSlots(w, p, slots); i < n; i++) w[slots[i]] = this.newId(w[slots[i]]);
-      const end = p + 3 + extraWords(this.kind(id), this.vlen(id));
+      for (let i = 0, n = recordTypeIdSlots(w, p, slots); i < n; i++) w[slots[i]] = this.newId(w[slots[i]]);
+      const end = p + recordWords(this.kind(id), this.vlen(id));
       body.set(w.subarray(p, end), at);
       at += end - p;
     }

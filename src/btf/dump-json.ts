@@ -5,7 +5,7 @@
  * 18446744073709551615); we reproduce that.
  */
 import type { Btf } from "./btf.js";
-import { displayName, dumpIds, intEncodingName, kindLabel, linkageName, type DumpOptions } from "./dump-raw.js";
+import { displayName, dumpIds, intEncodingName, linkageName, type DumpOptions } from "./dump-raw.js";
 import { JsonWriter } from "./json-writer.js";
 import { outputLimit } from "./sink.js";
 import {
@@ -28,6 +28,7 @@ import {
   BTF_KIND_UNION,
   BTF_KIND_VAR,
   BTF_KIND_VOLATILE,
+  kindName,
 } from "./kinds.js";
 
 export interface JsonDumpOptions extends DumpOptions {
@@ -35,23 +36,20 @@ export interface JsonDumpOptions extends DumpOptions {
 }
 
 function writeType(w: JsonWriter, btf: Btf, id: number): void {
-  const info = btf.info(id);
-  const kind = (info >>> 24) & 0x7f;
-  const vlen = info & 0xffffff;
-  const kflag = info >>> 31 === 1;
+  const kind = btf.kindNumber(id);
+  const vlen = btf.vlen(id);
+  const kflag = btf.kflag(id);
   w.startObject();
   w.numberField("id", id);
-  w.stringField("kind", kindLabel(kind));
+  w.stringField("kind", kindName(kind));
   w.stringField("name", displayName(btf, btf.nameOff(id)));
   switch (kind) {
-    case BTF_KIND_INT: {
-      const v = btf.word(id, 0);
+    case BTF_KIND_INT:
       w.numberField("size", btf.sizeOrType(id));
-      w.numberField("bits_offset", (v >>> 16) & 0xff);
-      w.numberField("nr_bits", v & 0xff);
-      w.stringField("encoding", intEncodingName((v >>> 24) & 0x0f));
+      w.numberField("bits_offset", btf.intBitOffset(id));
+      w.numberField("nr_bits", btf.intBits(id));
+      w.stringField("encoding", intEncodingName(btf.intEncoding(id)));
       break;
-    }
     case BTF_KIND_PTR:
     case BTF_KIND_CONST:
     case BTF_KIND_VOLATILE:
@@ -61,9 +59,9 @@ function writeType(w: JsonWriter, btf: Btf, id: number): void {
       w.numberField("type_id", btf.sizeOrType(id));
       break;
     case BTF_KIND_ARRAY:
-      w.numberField("type_id", btf.word(id, 0));
-      w.numberField("index_type_id", btf.word(id, 1));
-      w.numberField("nr_elems", btf.word(id, 2));
+      w.numberField("type_id", btf.arrayElemType(id));
+      w.numberField("index_type_id", btf.arrayIndexType(id));
+      w.numberField("nr_elems", btf.arrayLength(id));
       break;
     case BTF_KIND_STRUCT:
     case BTF_KIND_UNION:
@@ -72,12 +70,11 @@ function writeType(w: JsonWriter, btf: Btf, id: number): void {
       w.name("members");
       w.startArray();
       for (let i = 0; i < vlen; i++) {
-        const off = btf.word(id, 3 * i + 2);
-        const bitSz = kflag ? off >>> 24 : 0;
+        const bitSz = btf.memberBitfieldSize(id, i);
         w.startObject();
-        w.stringField("name", displayName(btf, btf.word(id, 3 * i)));
-        w.numberField("type_id", btf.word(id, 3 * i + 1));
-        w.numberField("bits_offset", kflag ? off & 0xffffff : off);
+        w.stringField("name", displayName(btf, btf.memberNameOff(id, i)));
+        w.numberField("type_id", btf.memberType(id, i));
+        w.numberField("bits_offset", btf.memberBitOffset(id, i));
         if (bitSz) w.numberField("bitfield_size", bitSz);
         w.endObject();
       }
@@ -93,12 +90,12 @@ function writeType(w: JsonWriter, btf: Btf, id: number): void {
       w.startArray();
       for (let i = 0; i < vlen; i++) {
         w.startObject();
-        w.stringField("name", displayName(btf, btf.word(id, is64 ? 3 * i : 2 * i)));
+        w.stringField("name", displayName(btf, btf.enumValueNameOff(id, i)));
         let val: number | bigint;
         if (is64) val = btf.enum64Value(id, i);
         else {
-          const s32 = btf.word(id, 2 * i + 1) | 0;
-          val = kflag ? s32 : BigInt.asUintN(64, BigInt(s32));
+          const v = btf.enumValue(id, i);
+          val = kflag ? v : BigInt.asUintN(64, BigInt(v | 0));
         }
         w.numberField("val", val);
         w.endObject();
@@ -111,7 +108,7 @@ function writeType(w: JsonWriter, btf: Btf, id: number): void {
       break;
     case BTF_KIND_FUNC:
       w.numberField("type_id", btf.sizeOrType(id));
-      w.stringField("linkage", linkageName(vlen));
+      w.stringField("linkage", linkageName(btf.linkage(id)));
       break;
     case BTF_KIND_FUNC_PROTO:
       w.numberField("ret_type_id", btf.sizeOrType(id));
@@ -120,15 +117,15 @@ function writeType(w: JsonWriter, btf: Btf, id: number): void {
       w.startArray();
       for (let i = 0; i < vlen; i++) {
         w.startObject();
-        w.stringField("name", displayName(btf, btf.word(id, 2 * i)));
-        w.numberField("type_id", btf.word(id, 2 * i + 1));
+        w.stringField("name", displayName(btf, btf.paramNameOff(id, i)));
+        w.numberField("type_id", btf.paramType(id, i));
         w.endObject();
       }
       w.endArray();
       break;
     case BTF_KIND_VAR:
       w.numberField("type_id", btf.sizeOrType(id));
-      w.stringField("linkage", linkageName(btf.word(id, 0)));
+      w.stringField("linkage", linkageName(btf.linkage(id)));
       break;
     case BTF_KIND_DATASEC:
       w.numberField("size", btf.sizeOrType(id));
@@ -137,9 +134,9 @@ function writeType(w: JsonWriter, btf: Btf, id: number): void {
       w.startArray();
       for (let i = 0; i < vlen; i++) {
         w.startObject();
-        w.numberField("type_id", btf.word(id, 3 * i));
-        w.numberField("offset", btf.word(id, 3 * i + 1));
-        w.numberField("size", btf.word(id, 3 * i + 2));
+        w.numberField("type_id", btf.datasecVarType(id, i));
+        w.numberField("offset", btf.datasecVarOffset(id, i));
+        w.numberField("size", btf.datasecVarSize(id, i));
         w.endObject();
       }
       w.endArray();
@@ -149,7 +146,7 @@ function writeType(w: JsonWriter, btf: Btf, id: number): void {
       break;
     case BTF_KIND_DECL_TAG:
       w.numberField("type_id", btf.sizeOrType(id));
-      w.numberField("component_idx", btf.word(id, 0) | 0);
+      w.numberField("component_idx", btf.declTagComponent(id));
       break;
     default:
       break;

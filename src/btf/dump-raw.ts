@@ -25,7 +25,7 @@ import {
   BTF_KIND_UNION,
   BTF_KIND_VAR,
   BTF_KIND_VOLATILE,
-  KIND_NAMES,
+  kindName,
 } from "./kinds.js";
 import { ByteSink, outputLimit } from "./sink.js";
 
@@ -33,11 +33,6 @@ import { ByteSink, outputLimit } from "./sink.js";
 export function displayName(btf: Btf, off: number): string {
   if (off === 0) return "(anon)";
   return btf.str(off) ?? "(invalid)";
-}
-
-/** Kind label as bpftool prints it; kinds it does not know print as UNKNOWN. */
-export function kindLabel(kind: number): string {
-  return KIND_NAMES[kind] ?? "UNKNOWN";
 }
 
 export function intEncodingName(enc: number): string {
@@ -78,29 +73,26 @@ function quotedName(btf: Btf, off: number, out: ByteSink): void {
 
 /** Appends one type's raw-dump entry, newline included. */
 export function writeRawType(btf: Btf, id: number, out: ByteSink): void {
-  const info = btf.info(id);
-  const kind = (info >>> 24) & 0x7f;
-  const vlen = info & 0xffffff;
-  const kflag = info >>> 31 === 1;
+  const kind = btf.kindNumber(id);
+  const vlen = btf.vlen(id);
+  const kflag = btf.kflag(id);
   out.byte(0x5b);
   out.uint(id);
   out.text("] ");
-  out.text(kindLabel(kind));
+  out.text(kindName(kind));
   out.byte(0x20);
   quotedName(btf, btf.nameOff(id), out);
   switch (kind) {
-    case BTF_KIND_INT: {
-      const v = btf.word(id, 0);
+    case BTF_KIND_INT:
       out.text(" size=");
       out.uint(btf.sizeOrType(id));
       out.text(" bits_offset=");
-      out.uint((v >>> 16) & 0xff);
+      out.uint(btf.intBitOffset(id));
       out.text(" nr_bits=");
-      out.uint(v & 0xff);
+      out.uint(btf.intBits(id));
       out.text(" encoding=");
-      out.text(intEncodingName((v >>> 24) & 0x0f));
+      out.text(intEncodingName(btf.intEncoding(id)));
       break;
-    }
     case BTF_KIND_PTR:
     case BTF_KIND_CONST:
     case BTF_KIND_VOLATILE:
@@ -112,34 +104,32 @@ export function writeRawType(btf: Btf, id: number, out: ByteSink): void {
       break;
     case BTF_KIND_ARRAY:
       out.text(" type_id=");
-      out.uint(btf.word(id, 0));
+      out.uint(btf.arrayElemType(id));
       out.text(" index_type_id=");
-      out.uint(btf.word(id, 1));
+      out.uint(btf.arrayIndexType(id));
       out.text(" nr_elems=");
-      out.uint(btf.word(id, 2));
+      out.uint(btf.arrayLength(id));
       break;
     case BTF_KIND_STRUCT:
-    case BTF_KIND_UNION: {
+    case BTF_KIND_UNION:
       out.text(" size=");
       out.uint(btf.sizeOrType(id));
       out.text(" vlen=");
       out.uint(vlen);
       for (let i = 0; i < vlen; i++) {
-        const off = btf.word(id, 3 * i + 2);
-        const bitSz = kflag ? off >>> 24 : 0;
         out.text("\n\t");
-        quotedName(btf, btf.word(id, 3 * i), out);
+        quotedName(btf, btf.memberNameOff(id, i), out);
         out.text(" type_id=");
-        out.uint(btf.word(id, 3 * i + 1));
+        out.uint(btf.memberType(id, i));
         out.text(" bits_offset=");
-        out.uint(kflag ? off & 0xffffff : off);
+        out.uint(btf.memberBitOffset(id, i));
+        const bitSz = btf.memberBitfieldSize(id, i);
         if (bitSz) {
           out.text(" bitfield_size=");
           out.uint(bitSz);
         }
       }
       break;
-    }
     case BTF_KIND_ENUM:
     case BTF_KIND_ENUM64: {
       const is64 = kind === BTF_KIND_ENUM64;
@@ -149,14 +139,13 @@ export function writeRawType(btf: Btf, id: number, out: ByteSink): void {
       out.uint(vlen);
       for (let i = 0; i < vlen; i++) {
         out.text("\n\t");
-        quotedName(btf, btf.word(id, is64 ? 3 * i : 2 * i), out);
+        quotedName(btf, btf.enumValueNameOff(id, i), out);
         out.text(" val=");
         if (is64) {
           out.text(String(btf.enum64Value(id, i)));
           out.text(kflag ? "LL" : "ULL");
         } else {
-          const raw = btf.word(id, 2 * i + 1);
-          out.int(kflag ? raw | 0 : raw);
+          out.int(btf.enumValue(id, i));
         }
       }
       break;
@@ -168,50 +157,48 @@ export function writeRawType(btf: Btf, id: number, out: ByteSink): void {
       out.text(" type_id=");
       out.uint(btf.sizeOrType(id));
       out.text(" linkage=");
-      out.text(linkageName(vlen));
+      out.text(linkageName(btf.linkage(id)));
       break;
-    case BTF_KIND_FUNC_PROTO: {
+    case BTF_KIND_FUNC_PROTO:
       out.text(" ret_type_id=");
       out.uint(btf.sizeOrType(id));
       out.text(" vlen=");
       out.uint(vlen);
       for (let i = 0; i < vlen; i++) {
         out.text("\n\t");
-        quotedName(btf, btf.word(id, 2 * i), out);
+        quotedName(btf, btf.paramNameOff(id, i), out);
         out.text(" type_id=");
-        out.uint(btf.word(id, 2 * i + 1));
+        out.uint(btf.paramType(id, i));
       }
       break;
-    }
     case BTF_KIND_VAR:
       out.text(" type_id=");
       out.uint(btf.sizeOrType(id));
       out.text(", linkage=");
-      out.text(linkageName(btf.word(id, 0)));
+      out.text(linkageName(btf.linkage(id)));
       break;
-    case BTF_KIND_DATASEC: {
+    case BTF_KIND_DATASEC:
       out.text(" size=");
       out.uint(btf.sizeOrType(id));
       out.text(" vlen=");
       out.uint(vlen);
       for (let i = 0; i < vlen; i++) {
-        const t = btf.word(id, 3 * i);
+        const t = btf.datasecVarType(id, i);
         out.text("\n\ttype_id=");
         out.uint(t);
         out.text(" offset=");
-        out.uint(btf.word(id, 3 * i + 1));
+        out.uint(btf.datasecVarOffset(id, i));
         out.text(" size=");
-        out.uint(btf.word(id, 3 * i + 2));
+        out.uint(btf.datasecVarSize(id, i));
         if (t < btf.count) {
           out.text(" (");
-          out.text(kindLabel(btf.kindNumber(t)));
+          out.text(kindName(btf.kindNumber(t)));
           out.byte(0x20);
           quotedName(btf, btf.nameOff(t), out);
           out.byte(0x29);
         }
       }
       break;
-    }
     case BTF_KIND_FLOAT:
       out.text(" size=");
       out.uint(btf.sizeOrType(id));
@@ -220,7 +207,7 @@ export function writeRawType(btf: Btf, id: number, out: ByteSink): void {
       out.text(" type_id=");
       out.uint(btf.sizeOrType(id));
       out.text(" component_idx=");
-      out.int(btf.word(id, 0) | 0);
+      out.int(btf.declTagComponent(id));
       break;
     default:
       break;

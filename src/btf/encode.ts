@@ -7,7 +7,6 @@ import { BtfError } from "../errors.js";
 import { BTF_HEADER_LEN, BTF_HEADER_LEN_LAYOUT, BTF_MAGIC } from "./btf.js";
 import {
   BTF_KIND_ARRAY,
-  BTF_KIND_CONST,
   BTF_KIND_DATASEC,
   BTF_KIND_DECL_TAG,
   BTF_KIND_ENUM,
@@ -18,14 +17,13 @@ import {
   BTF_KIND_FWD,
   BTF_KIND_INT,
   BTF_KIND_PTR,
-  BTF_KIND_RESTRICT,
   BTF_KIND_STRUCT,
-  BTF_KIND_TYPEDEF,
   BTF_KIND_TYPE_TAG,
   BTF_KIND_UNION,
   BTF_KIND_VAR,
-  BTF_KIND_VOLATILE,
+  kindNumber,
   makeInfo,
+  recordWords,
 } from "./kinds.js";
 import type { StringTable } from "./strings.js";
 import type { BtfType } from "./types.js";
@@ -41,36 +39,26 @@ export interface EncodeOptions {
   flags?: number;
 }
 
-const REF_KIND_NUMBERS = {
-  typedef: BTF_KIND_TYPEDEF,
-  volatile: BTF_KIND_VOLATILE,
-  const: BTF_KIND_CONST,
-  restrict: BTF_KIND_RESTRICT,
-} as const;
-
 /** Size in bytes of a type's record. */
 export function recordSize(t: BtfType): number {
+  return t.kind === "unknown" ? 12 + t.data.length : 4 * recordWords(kindNumber(t.kind), elementCount(t));
+}
+
+/** The vlen of a decoded type: how many members, values, parameters or section variables it lists. */
+function elementCount(t: BtfType): number {
   switch (t.kind) {
-    case "int":
-    case "var":
-    case "decl_tag":
-      return 16;
-    case "array":
-      return 24;
     case "struct":
     case "union":
-    case "datasec":
-      return 12 + 12 * (t.kind === "datasec" ? t.vars.length : t.members.length);
+      return t.members.length;
     case "enum":
-      return 12 + 8 * t.values.length;
     case "enum64":
-      return 12 + 12 * t.values.length;
+      return t.values.length;
     case "func_proto":
-      return 12 + 8 * t.params.length;
-    case "unknown":
-      return 12 + t.data.length;
+      return t.params.length;
+    case "datasec":
+      return t.vars.length;
     default:
-      return 12;
+      return 0;
   }
 }
 
@@ -163,7 +151,7 @@ function writeType(w: Writer, t: BtfType, strings: StringTable, index: number): 
     case "volatile":
     case "const":
     case "restrict":
-      w.common(name(t.name), makeInfo(REF_KIND_NUMBERS[t.kind], 0, false), t.type);
+      w.common(name(t.name), makeInfo(kindNumber(t.kind), 0, false), t.type);
       return;
     case "type_tag":
       w.common(name(t.name), makeInfo(BTF_KIND_TYPE_TAG, 0, t.kflag), t.type);

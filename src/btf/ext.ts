@@ -14,16 +14,21 @@
  */
 import { BtfExtError, type Where } from "../errors.js";
 
+/** `.BTF.ext` magic number. */
 export const BTF_EXT_MAGIC = 0xeb9f;
+/** The only `.BTF.ext` version. */
 export const BTF_EXT_VERSION = 1;
 /** Header up to line_info_len: the shortest libbpf accepts. */
 export const BTF_EXT_HEADER_LEN_MIN = 24;
 /** Header with core_relo_off and core_relo_len, as clang writes it. */
 export const BTF_EXT_HEADER_LEN = 32;
+/** Size of a func_info record: insn_off, type_id. */
 export const FUNC_INFO_MIN_REC_SIZE = 8;
+/** Size of a line_info record: insn_off, file_name_off, line_off, line_col. */
 export const LINE_INFO_MIN_REC_SIZE = 16;
+/** Size of a core_relo record: insn_off, type_id, access_str_off, kind. */
 export const CORE_RELO_MIN_REC_SIZE = 16;
-/** libbpf's limit on access string components (BPF_CORE_SPEC_MAX_LEN). */
+/** libbpf's limit on the components of an access spec, local or target (BPF_CORE_SPEC_MAX_LEN). */
 export const CORE_SPEC_MAX_LEN = 64;
 
 /** Records for one ELF section (a BPF program's code section). */
@@ -38,6 +43,7 @@ interface ExtraBytes {
   extra?: Uint8Array;
 }
 
+/** A func_info record: the BTF FUNC of the function starting at an instruction. */
 export interface FuncInfo extends ExtraBytes {
   /** Byte offset of the function's first instruction in its ELF section. */
   insnOff: number;
@@ -45,6 +51,7 @@ export interface FuncInfo extends ExtraBytes {
   typeId: number;
 }
 
+/** A line_info record: the source line of an instruction. */
 export interface LineInfo extends ExtraBytes {
   insnOff: number;
   fileNameOff: number;
@@ -53,6 +60,7 @@ export interface LineInfo extends ExtraBytes {
   lineCol: number;
 }
 
+/** A CO-RE relocation record: an instruction to adjust to the target kernel's types. */
 export interface CoreRelo extends ExtraBytes {
   insnOff: number;
   /** BTF id of the root type the access string starts from. */
@@ -80,6 +88,7 @@ export interface BtfExtLayout {
   size: number;
 }
 
+/** A decoded `.BTF.ext` section. */
 export interface BtfExt {
   littleEndian: boolean;
   /** Header length: 32 from clang; 24 means no core_relo fields. Bytes past the known fields are zero. */
@@ -95,6 +104,7 @@ export interface BtfExt {
   layout?: BtfExtLayout;
 }
 
+/** CO-RE relocation kinds (enum bpf_core_relo_kind). */
 export const CoreReloKind = {
   FIELD_BYTE_OFFSET: 0,
   FIELD_BYTE_SIZE: 1,
@@ -128,36 +138,64 @@ const KIND_NAMES = [
   "type_matches",
 ];
 
+/** A relocation kind's name as libbpf logs it, e.g. `byte_off`. */
 export function coreReloKindName(kind: number): string {
   return KIND_NAMES[kind] ?? `unknown(${kind})`;
 }
 
+/** Line number of a line_info `lineCol`. */
 export function lineInfoLine(lineCol: number): number {
   return lineCol >>> 10;
 }
 
+/** Column of a line_info `lineCol`. */
 export function lineInfoColumn(lineCol: number): number {
   return lineCol & 0x3ff;
 }
 
+const LONG_MIN = -(1n << 63n);
+const LONG_MAX = (1n << 63n) - 1n;
+
+/** C's isspace() characters, which scanf skips before a number. */
+const C_SPACE = " \t\n\v\f\r";
+
 /**
- * Split a CO-RE access string ("0:1:0:5") into indices, with libbpf's limits:
- * non-empty, decimal components separated by single colons, at most 64 of them.
+ * Split a CO-RE access string ("0:1:0:5") into indices by libbpf's rules
+ * (bpf_core_parse_spec): not empty, not starting with ':', at most
+ * CORE_SPEC_MAX_LEN components. Each is read where the previous one ended,
+ * past at most one ':', as glibc's sscanf("%d") reads it: leading white space
+ * and a sign allowed (so "1-2" is [1, -2]), a value outside a long saturated
+ * and then cut to its low 32 bits. Whether an index fits the type it walks is
+ * the relocation's business.
  */
 export function parseAccessString(s: string, where: Where = {}): number[] {
   if (s === "") throw new BtfExtError("empty CO-RE access string", where);
   if (s.startsWith(":")) throw new BtfExtError(`CO-RE access string "${s}" starts with ':'`, where);
-  const parts = s.split(":");
-  if (parts.length > CORE_SPEC_MAX_LEN) {
-    throw new BtfExtError(`CO-RE access string has ${parts.length} components, more than ${CORE_SPEC_MAX_LEN}`, where);
-  }
-  return parts.map((p, i) => {
-    // libbpf reads each component as a C int.
-    if (!/^[0-9]{1,10}$/.test(p) || Number(p) > 0x7fffffff) {
-      throw new BtfExtError(`CO-RE access string "${s}": component ${i} ("${p}") is not a decimal index`, where);
+  const out: number[] = [];
+  for (let i = 0; i < s.length; ) {
+    if (s[i] === ":") i++;
+    const start = i;
+    while (i < s.length && C_SPACE.includes(s[i])) i++;
+    const sign = s[i] === "-" || s[i] === "+" ? s[i++] : "";
+    const digits = i;
+    while (i < s.length && s[i] >= "0" && s[i] <= "9") i++;
+    if (i === digits) {
+      const end = s.indexOf(":", start);
+      const text = s.slice(start, end < 0 ? s.length : end);
+      throw new BtfExtError(`CO-RE access string "${s}": component ${out.length} ("${text}") is not a decimal index`, where);
     }
-    return Number(p);
-  });
+    if (out.length === CORE_SPEC_MAX_LEN) {
+      throw new BtfExtError(`CO-RE access string has ${s.split(":").length} components, more than ${CORE_SPEC_MAX_LEN}`, where);
+    }
+    // Up to 15 digits are exact as a double; longer ones go through the saturating long.
+    const text = sign + s.slice(digits, i);
+    if (i - digits <= 15) out.push(Number(text) | 0);
+    else {
+      const v = BigInt(text);
+      out.push(Number(BigInt.asIntN(32, v < LONG_MIN ? LONG_MIN : v > LONG_MAX ? LONG_MAX : v)));
+    }
+  }
+  return out;
 }
 
 type Kind = "func_info" | "line_info" | "core_relo";
@@ -206,6 +244,7 @@ interface Decoded<R> {
   sections: BtfExtInfoSection<R>[];
 }
 
+/** Decodes a `.BTF.ext` section, validating it as libbpf does (see the module comment). */
 export function decodeBtfExt(bytes: Uint8Array): BtfExt {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const header = (msg: string, offset: number) => new BtfExtError(msg, { section: "header", offset });
@@ -316,6 +355,7 @@ function sameLayout(a: BtfExtLayout, b: BtfExtLayout): boolean {
   return a.funcInfoOff === b.funcInfoOff && a.lineInfoOff === b.lineInfoOff && a.coreReloOff === b.coreReloOff && a.size === b.size;
 }
 
+/** Encodes a `.BTF.ext` section: clang's layout, or `ext.layout` when set. */
 export function encodeBtfExt(ext: BtfExt): Uint8Array {
   const hasCore = ext.hdrLen >= BTF_EXT_HEADER_LEN;
   checkU32(ext.hdrLen, "hdrLen", { section: "header" });
@@ -423,4 +463,26 @@ function plan<R extends ExtraBytes>(codec: RecordCodec<R>, recSize: number, sect
 
 function checkU32(n: number, what: string, where: Where): void {
   if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new BtfExtError(`${what} ${n} is not a u32`, where);
+}
+
+/**
+ * Where the CO-RE subsection of the encoded `.BTF.ext` starts, and the byte
+ * offset of each of its records, per block.
+ */
+export function coreRecordOffsets(ext: BtfExt): { start: number; records: number[][] } {
+  // The subsections lie back to back after the header unless the decoded layout says otherwise.
+  const length = (blocks: ReadonlyArray<{ records: unknown[] }>, recSize: number) =>
+    blocks.length ? blocks.reduce((n, b) => n + 8 + b.records.length * recSize, 4) : 0;
+  const coreOff = ext.layout?.coreReloOff ?? length(ext.funcInfo, ext.funcRecSize) + length(ext.lineInfo, ext.lineRecSize);
+  const start = ext.hdrLen + coreOff;
+  let p = start + 4; // past the rec_size word
+  const records = ext.coreRelos.map((block) => {
+    p += 8; // sec_name_off, num_info
+    return block.records.map(() => {
+      const at = p;
+      p += ext.coreRecSize;
+      return at;
+    });
+  });
+  return { start, records };
 }

@@ -1,5 +1,7 @@
 /** String section helpers: NUL-terminated reads and a deduplicating writer. */
+import { StringSet, hashCString } from "../elf/strtab.js";
 import { BtfError } from "../errors.js";
+import type { Btf } from "./btf.js";
 
 const utf8 = new TextDecoder("utf-8");
 const encoder = new TextEncoder();
@@ -38,29 +40,52 @@ export function encodeUtf8(s: string): Uint8Array {
   return encoder.encode(s);
 }
 
+/** Scratch holding the NUL-terminated UTF-8 form of the string being looked up. */
+let scratch = new Uint8Array(256);
+
 /**
- * A string section under construction. Adding a string returns the offset of
- * its first whole-string occurrence, appending it only when new (libbpf's
- * strset semantics). For split BTF the base's strings are searched first and
- * own offsets continue after the base's section length.
+ * Writes `s` NUL-terminated into `scratch`; false when a string section
+ * cannot hold it. ASCII names, nearly all of them, skip the encoder.
+ */
+function toScratch(s: string): boolean {
+  if (scratch.length < 3 * s.length + 1) scratch = new Uint8Array(3 * s.length + 1);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0) return false;
+    if (c >= 0x80) {
+      if (UNSTORABLE.test(s)) return false;
+      scratch[encoder.encodeInto(s, scratch).written] = 0;
+      return true;
+    }
+    scratch[i] = c;
+  }
+  scratch[s.length] = 0;
+  return true;
+}
+
+/**
+ * A string section under construction, over the one `StringSet`. Adding a
+ * string returns the offset of its first whole-string occurrence, appending
+ * it only when new (libbpf's strset semantics). For split BTF the base's
+ * strings are searched first and own offsets continue after the base's
+ * section length.
  */
 export class StringTable {
-  private readonly offsets = new Map<string, number>();
-  private chunks: Uint8Array[] = [];
-  private length = 0;
+  private readonly set: StringSet;
   readonly base: StringTable | undefined;
   /** Offset of this table's first byte in the combined (base + own) offset space. */
   readonly startOffset: number;
 
-  private constructor(base: StringTable | undefined) {
+  private constructor(base: StringTable | undefined, set: StringSet) {
     this.base = base;
+    this.set = set;
     this.startOffset = base ? base.startOffset + base.size : 0;
   }
 
   /** A fresh table: "" at offset 0 for base BTF, empty for split BTF. */
   static create(base?: StringTable): StringTable {
-    const t = new StringTable(base);
-    if (!base) t.append("");
+    const t = new StringTable(base, new StringSet());
+    if (!base) t.set.add(new Uint8Array(1), 0);
     return t;
   }
 
@@ -69,58 +94,47 @@ export class StringTable {
    * re-adding the names it contains reproduces their original offsets.
    */
   static fromBytes(bytes: Uint8Array, base?: StringTable): StringTable {
-    const t = new StringTable(base);
-    if (bytes.length > 0) {
-      t.chunks.push(bytes.slice());
-      t.length = bytes.length;
-      let start = 0;
-      for (let i = 0; i < bytes.length; i++) {
-        if (bytes[i] !== 0) continue;
-        const s = readCString(bytes, start, i);
-        if (!t.offsets.has(s)) t.offsets.set(s, t.startOffset + start);
-        start = i + 1;
-      }
-    }
-    return t;
+    return new StringTable(base, new StringSet(bytes));
+  }
+
+  /** A read-only view of a blob's strings (and its base's), to build split BTF on it. */
+  static of(btf: Btf): StringTable {
+    return StringTable.fromBytes(btf.stringBytes(), btf.base && StringTable.of(btf.base));
   }
 
   get size(): number {
-    return this.length;
+    return this.set.size;
   }
 
   /** Offset of `s` if present here or in the base. */
   find(s: string): number | undefined {
-    return this.base?.find(s) ?? this.offsets.get(s);
+    if (!toScratch(s)) return undefined;
+    const off = this.findBytes(scratch, 0);
+    return off >= 0 ? off : undefined;
   }
 
   add(s: string): number {
-    const found = this.find(s);
-    return found !== undefined ? found : this.append(s);
+    if (!toScratch(s)) throw new BtfError(`string ${JSON.stringify(s)} contains NUL or a lone surrogate`, { section: "strings" });
+    return this.addBytes(scratch, 0);
   }
 
-  private append(s: string): number {
-    if (UNSTORABLE.test(s)) throw new BtfError(`string ${JSON.stringify(s)} contains NUL or a lone surrogate`, { section: "strings" });
-    const off = this.startOffset + this.length;
-    const b = encodeUtf8(s);
-    const chunk = new Uint8Array(b.length + 1);
-    chunk.set(b);
-    this.chunks.push(chunk);
-    this.length += chunk.length;
-    this.offsets.set(s, off);
-    return off;
+  /** Offset of the NUL-terminated string at `src[pos]` here or in the base, or -1; `h` is its `hashCString`. */
+  findBytes(src: Uint8Array, pos: number, h = hashCString(src, pos)): number {
+    const inBase = this.base ? this.base.findBytes(src, pos, h) : -1;
+    if (inBase >= 0) return inBase;
+    const off = this.set.find(src, pos, h);
+    return off >= 0 ? this.startOffset + off : -1;
+  }
+
+  /** `add` for the NUL-terminated string at `src[pos]`. */
+  addBytes(src: Uint8Array, pos: number): number {
+    const h = hashCString(src, pos);
+    const found = this.findBytes(src, pos, h);
+    return found >= 0 ? found : this.startOffset + this.set.add(src, pos, h);
   }
 
   /** This table's own bytes (not the base's). */
   bytes(): Uint8Array {
-    if (this.chunks.length !== 1) {
-      const out = new Uint8Array(this.length);
-      let p = 0;
-      for (const c of this.chunks) {
-        out.set(c, p);
-        p += c.length;
-      }
-      this.chunks = [out];
-    }
-    return this.chunks[0] ?? new Uint8Array(0);
+    return this.set.bytes;
   }
 }

@@ -1,10 +1,10 @@
 /** `btfkit btf ...`: dump BTF like `bpftool btf dump`. */
 import { Command, Option } from "commander";
-import { Btf, type CDialect, dedupBtf, dedupObject, dumpCBytes, dumpJson, dumpRawBytes, isElf, loadBtf, mergeBtf, mergeSplit, resolveRoots } from "../index.js";
+import { Btf, type CDialect, dedupBtf, dedupObject, dumpCBytes, dumpJson, dumpRawBytes, isElf, loadBtf, mergeBtf, mergeKernelModules, resolveRoots } from "../index.js";
 import { UsageError } from "./errors.js";
 import { emit, loadBtfFile, withInput, writeFileAtomic } from "./io.js";
 
-export interface DumpArgs {
+interface DumpArgs {
   files: string[];
   format: "raw" | "c";
   /** `format c sorted` / `format c unsorted`; undefined when not given. */
@@ -13,7 +13,7 @@ export interface DumpArgs {
 }
 
 /** Parses bpftool's keyword syntax: `file PATH... [format raw|c [sorted|unsorted]] [root_id ID]...`. */
-export function parseDumpArgs(words: string[]): DumpArgs {
+function parseDumpArgs(words: string[]): DumpArgs {
   const args: DumpArgs = { files: [], format: "raw", rootIds: [] };
   for (let i = 0; i < words.length; i++) {
     const key = words[i];
@@ -51,17 +51,17 @@ function implicitBase(file: string): string | undefined {
 
 /**
  * One file: itself, on `-B BASE` if given. Several files: split blobs merged
- * over `-B BASE`, or, without -B, over the first file (vmlinux + modules).
+ * over `-B BASE`, or, without -B, over the first file (vmlinux + modules),
+ * as the given bpftool merges them.
  */
-export function openBtf(files: string[], baseFile?: string, dedup = false): Btf {
+function openBtf(files: string[], baseFile: string | undefined, dialect: CDialect): Btf {
   if (files.length === 1) {
     const basePath = baseFile ?? implicitBase(files[0]);
     return loadBtfFile(files[0], basePath ? loadBtfFile(basePath) : undefined);
   }
   const base = loadBtfFile(baseFile ?? files[0]);
   const modules = (baseFile ? files : files.slice(1)).map((f) => loadBtfFile(f, base));
-  // bpftool 7.8 deduplicates modules merged over their base; 7.7 appended them as they were.
-  return dedup ? mergeBtf(modules, { base }).btf : mergeSplit(base, modules);
+  return mergeKernelModules(base, modules, dialect);
 }
 
 export interface GlobalOptions {
@@ -77,7 +77,8 @@ export interface GlobalOptions {
   guardKfuncs?: boolean;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+/** Commander argument parser for a repeatable option. */
+export const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function btfCommand(): Command {
   const btf = new Command("btf").description("inspect BTF (like bpftool btf)");
@@ -96,7 +97,7 @@ export function btfCommand(): Command {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
       const args = parseDumpArgs(words);
       const dialect = opts.bpftool ?? "7.8";
-      const b = openBtf(args.files, opts.baseBtf, dialect === "7.8");
+      const b = openBtf(args.files, opts.baseBtf, dialect);
       const roots = [...args.rootIds, ...(opts.root ?? [])];
       const ids = roots.length ? resolveRoots(b, roots) : undefined;
       const pretty = opts.pretty === true;

@@ -4,13 +4,11 @@ import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import { Command } from "commander";
-import { explainJson, explainText, kconfigLayout, openBpfObject, relocateForLoad, relocateObject, virtualExternsFromBtf, type Btf } from "../index.js";
+import { explainJson, explainText, relocateForLoad, relocateObject, relocationReportJson, type Btf, type KernelConfigProvider } from "../index.js";
 import { emit, loadBtfFile, readInput, writeFileAtomic } from "./io.js";
-import type { GlobalOptions } from "./btf.js";
+import { collect, type GlobalOptions } from "./btf.js";
 
 const SYSFS_BTF = "/sys/kernel/btf";
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 interface TargetOptions extends GlobalOptions {
   btf?: string;
@@ -22,7 +20,7 @@ interface TargetOptions extends GlobalOptions {
  * modules (--module, or every module under /sys/kernel/btf when no --btf is
  * given, as libbpf does). With -B BASE, --btf is itself a module on BASE.
  */
-export function openTarget(opts: TargetOptions): { target: Btf; modules: Array<{ name: string; btf: Btf }> } {
+function openTarget(opts: TargetOptions): { target: Btf; modules: Array<{ name: string; btf: Btf }> } {
   const moduleName = (f: string) => path.basename(f).replace(/\.(btf|ko)$/, "");
   if (opts.baseBtf) {
     const target = loadBtfFile(opts.baseBtf);
@@ -43,12 +41,14 @@ function readConfig(file: string): Uint8Array {
   return bytes[0] === 0x1f && bytes[1] === 0x8b ? new Uint8Array(zlib.gunzipSync(bytes)) : bytes;
 }
 
-/** libbpf's search: /boot/config-$(uname -r), then /proc/config.gz. */
-function systemConfig(): { config: Uint8Array; configName: string } | undefined {
-  for (const file of [`/boot/config-${os.release()}`, "/proc/config.gz"]) {
-    if (fs.existsSync(file)) return { config: readConfig(file), configName: file };
-  }
-  return undefined;
+/** --kconfig FILE, or libbpf's search: /boot/config-$(uname -r), then /proc/config.gz. */
+function configFile(file: string | undefined): KernelConfigProvider {
+  return () => {
+    for (const f of file ? [file] : [`/boot/config-${os.release()}`, "/proc/config.gz"]) {
+      if (file || fs.existsSync(f)) return { config: readConfig(f), configName: f };
+    }
+    return undefined;
+  };
 }
 
 interface RelocOptions extends TargetOptions {
@@ -94,31 +94,18 @@ export function coreCommand(): Command {
     .option("--strict", "fail instead of poisoning an instruction")
     .action((object: string, _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RelocOptions>();
-      const bytes = readInput(object);
-      // Read a config only when the object has CONFIG_ externs, and do not insist on one.
-      const needsConfig = kconfigLayout(openBpfObject(bytes)).externs.some((e) => e.name.startsWith("CONFIG_"));
-      const config = opts.kconfig
-        ? { config: readConfig(opts.kconfig), configName: opts.kconfig }
-        : needsConfig
-          ? systemConfig()
-          : undefined;
-      const target = openTarget(opts);
-      const implied = virtualExternsFromBtf(target.target);
-      const result = relocateForLoad(bytes, {
-        ...target,
-        ...config,
+      const result = relocateForLoad(readInput(object), {
+        ...openTarget(opts),
+        config: configFile(opts.kconfig),
         kconfigString: opts.kconfigString,
         kernelRelease: opts.kernelRelease ?? os.release(),
-        hasBpfCookie: opts.bpfCookie ?? implied.hasBpfCookie,
-        hasSyscallWrapper: opts.syscallWrapper ?? implied.hasSyscallWrapper,
+        hasBpfCookie: opts.bpfCookie,
+        hasSyscallWrapper: opts.syscallWrapper,
         strict: opts.strict,
       });
       // The object first: a report never describes an output that failed to be written.
       writeFileAtomic(opts.output, result.output);
-      if (opts.report) {
-        const report = { relocations: result.relocation.decisions, kconfig: result.kconfig ?? null };
-        writeFileAtomic(opts.report, JSON.stringify(report, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
-      }
+      if (opts.report) writeFileAtomic(opts.report, relocationReportJson(result));
       for (const w of result.kconfig?.warnings ?? []) process.stderr.write(`btfkit: warning: ${w}\n`);
     });
   return core;

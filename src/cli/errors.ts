@@ -1,6 +1,5 @@
 /** CLI-level errors and the exit codes the CLI returns. */
 
-export const EXIT_OK = 0;
 /** I/O and unexpected failures. */
 export const EXIT_FAILURE = 1;
 /** Bad command line. */

@@ -184,7 +184,7 @@ export function writeFileAtomic(file: string, data: Uint8Array | string): void {
 }
 
 /** Writes to stdout and resolves once the data is flushed; a closed pipe (`| head`) is not an error. */
-export function writeStdout(data: Uint8Array | string): Promise<void> {
+function writeStdout(data: Uint8Array | string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => (err.code === "EPIPE" ? resolve() : reject(err));
     process.stdout.once("error", onError);

@@ -26,7 +26,7 @@ function overrideExits(cmd: Command): void {
   for (const sub of cmd.commands) overrideExits(sub);
 }
 
-export async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number> {
   const program = new Command("btfkit")
     .description("BTF/ELF toolchain for eBPF")
     .option("-j, --json", "JSON output (like bpftool -j)")

@@ -9,12 +9,14 @@ import type { Btf } from "../btf/btf.js";
 import { kindsCoreCompatible } from "./compat.js";
 import { essentialNameLength } from "./spec.js";
 
+/** A BTF relocations are resolved against: vmlinux or a kernel module split on it. */
 export interface TargetBtf {
   /** "vmlinux" or the module's name. */
   name: string;
   btf: Btf;
 }
 
+/** A target type that may stand for a local type: same kind, same essential name. */
 export interface Candidate {
   target: TargetBtf;
   id: number;

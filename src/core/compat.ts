@@ -17,37 +17,37 @@ import {
   BTF_KIND_STRUCT,
   BTF_KIND_UNION,
   BTF_KIND_UNKN,
+  BTF_INT_SIGNED,
+  isCompositeKind,
+  isEnumKind,
 } from "../btf/kinds.js";
-import { RelocationFailure, essentialNameLength, isAnyEnum, isComposite } from "./spec.js";
+import { RelocationFailure, essentialNameLength } from "./spec.js";
 
 const MAX_DEPTH = 32;
 
 /** Same kind, or both enums of either width. */
 export function kindsCoreCompatible(a: number, b: number): boolean {
-  return a === b || (isAnyEnum(a) && isAnyEnum(b));
-}
-
-function intOffset(btf: Btf, id: number): number {
-  return (btf.word(id, 0) >>> 16) & 0xff;
+  return a === b || (isEnumKind(a) && isEnumKind(b));
 }
 
 function intSigned(btf: Btf, id: number): boolean {
-  return ((btf.word(id, 0) >>> 24) & 1) === 1;
+  return (btf.intEncoding(id) & BTF_INT_SIGNED) !== 0;
 }
 
 /** Names equal up to their flavor suffixes (both taken as given, anonymous included). */
-export function essentialNamesEqual(a: string, b: string): boolean {
+function essentialNamesEqual(a: string, b: string): boolean {
   const la = essentialNameLength(a);
   return la === essentialNameLength(b) && a.slice(0, la) === b.slice(0, la);
 }
 
+/** Whether a local field type can be relocated to a target field type (libbpf's bpf_core_fields_are_compat). */
 export function fieldsAreCompat(local: Btf, localId: number, targ: Btf, targId: number): boolean {
   for (;;) {
     localId = local.resolve(localId);
     targId = targ.resolve(targId);
     const lk = local.kindNumber(localId);
     const tk = targ.kindNumber(targId);
-    if (isComposite(lk) && isComposite(tk)) return true;
+    if (isCompositeKind(lk) && isCompositeKind(tk)) return true;
     if (!kindsCoreCompatible(lk, tk)) return false;
     switch (lk) {
       case BTF_KIND_PTR:
@@ -62,10 +62,10 @@ export function fieldsAreCompat(local: Btf, localId: number, targ: Btf, targId: 
         return essentialNameLength(ln) === 0 || essentialNameLength(tn) === 0 || essentialNamesEqual(ln, tn);
       }
       case BTF_KIND_INT:
-        return intOffset(local, localId) === 0 && intOffset(targ, targId) === 0;
+        return local.intBitOffset(localId) === 0 && targ.intBitOffset(targId) === 0;
       case BTF_KIND_ARRAY:
-        localId = local.word(localId, 0);
-        targId = targ.word(targId, 0);
+        localId = local.arrayElemType(localId);
+        targId = targ.arrayElemType(targId);
         continue;
       default:
         return false;
@@ -73,10 +73,11 @@ export function fieldsAreCompat(local: Btf, localId: number, targ: Btf, targId: 
   }
 }
 
+/** Whether a local type is compatible with a target type for type-based relocations (bpf_core_types_are_compat). */
 export function typesAreCompat(local: Btf, localId: number, targ: Btf, targId: number, level = MAX_DEPTH): boolean {
   if (!kindsCoreCompatible(local.kindNumber(localId), targ.kindNumber(targId))) return false;
   for (let depth = MAX_DEPTH; ; ) {
-    if (--depth < 0) throw new RelocationFailure("type chain deeper than 32 while checking compatibility");
+    if (--depth < 0) throw new RelocationFailure("type chain deeper than 32 while checking compatibility", { typeId: localId });
     localId = local.resolve(localId);
     targId = targ.resolve(targId);
     const lk = local.kindNumber(localId);
@@ -90,20 +91,20 @@ export function typesAreCompat(local: Btf, localId: number, targ: Btf, targId: n
       case BTF_KIND_ENUM64:
         return true;
       case BTF_KIND_INT:
-        return intOffset(local, localId) === 0 && intOffset(targ, targId) === 0;
+        return local.intBitOffset(localId) === 0 && targ.intBitOffset(targId) === 0;
       case BTF_KIND_PTR:
         localId = local.sizeOrType(localId);
         targId = targ.sizeOrType(targId);
         continue;
       case BTF_KIND_ARRAY:
-        localId = local.word(localId, 0);
-        targId = targ.word(targId, 0);
+        localId = local.arrayElemType(localId);
+        targId = targ.arrayElemType(targId);
         continue;
       case BTF_KIND_FUNC_PROTO: {
         const n = local.vlen(localId);
         if (n !== targ.vlen(targId)) return false;
         for (let i = 0; i < n; i++) {
-          if (level <= 0) throw new RelocationFailure("function prototypes nest deeper than 32");
+          if (level <= 0) throw new RelocationFailure("function prototypes nest deeper than 32", { typeId: localId });
           const lp = local.resolve(local.paramType(localId, i));
           const tp = targ.resolve(targ.paramType(targId, i));
           if (!typesAreCompat(local, lp, targ, tp, level - 1)) return false;
@@ -156,10 +157,11 @@ function compositesMatch(local: Btf, l: number, targ: Btf, t: number, behindPtr:
   return true;
 }
 
+/** Whether a local type matches a target type for TYPE_MATCHES (bpf_core_types_match). */
 export function typesMatch(local: Btf, localId: number, targ: Btf, targId: number, behindPtr = false, level = MAX_DEPTH): boolean {
-  if (level <= 0) throw new RelocationFailure("types nest deeper than 32 while matching");
+  if (level <= 0) throw new RelocationFailure("types nest deeper than 32 while matching", { typeId: localId });
   for (let depth = MAX_DEPTH; ; ) {
-    if (--depth < 0) throw new RelocationFailure("type chain deeper than 32 while matching");
+    if (--depth < 0) throw new RelocationFailure("type chain deeper than 32 while matching", { typeId: localId });
     localId = local.resolve(localId);
     targId = targ.resolve(targId);
     if (!namesMatch(local, local.nameOff(localId), targ, targ.nameOff(targId))) return false;
@@ -176,7 +178,7 @@ export function typesMatch(local: Btf, localId: number, targ: Btf, targId: numbe
       }
       case BTF_KIND_ENUM:
       case BTF_KIND_ENUM64:
-        return isAnyEnum(tk) && enumsMatch(local, localId, targ, targId);
+        return isEnumKind(tk) && enumsMatch(local, localId, targ, targId);
       case BTF_KIND_STRUCT:
       case BTF_KIND_UNION:
         if (behindPtr) {
@@ -197,9 +199,9 @@ export function typesMatch(local: Btf, localId: number, targ: Btf, targId: numbe
         targId = targ.sizeOrType(targId);
         continue;
       case BTF_KIND_ARRAY:
-        if (lk !== tk || local.word(localId, 2) !== targ.word(targId, 2)) return false;
-        localId = local.word(localId, 0);
-        targId = targ.word(targId, 0);
+        if (lk !== tk || local.arrayLength(localId) !== targ.arrayLength(targId)) return false;
+        localId = local.arrayElemType(localId);
+        targId = targ.arrayElemType(targId);
         continue;
       case BTF_KIND_FUNC_PROTO: {
         if (lk !== tk) return false;

@@ -31,6 +31,7 @@ function decisionText(d: CoreDecision): string {
   return lines.join("\n");
 }
 
+/** Decisions in words, one block per record, then a count of the outcomes. */
 export function explainText(result: RelocateResult): string {
   const ds = result.decisions;
   const failed = ds.filter((d) => d.error).length;
@@ -40,9 +41,12 @@ export function explainText(result: RelocateResult): string {
   return parts.join("\n\n") + "\n";
 }
 
+/** JSON.stringify replacer that writes 64-bit values (bigints) as decimal strings. */
+export function bigintsAsStrings(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? value.toString() : value;
+}
+
 /** Decisions as JSON; 64-bit values as decimal strings. */
 export function explainJson(result: RelocateResult): string {
-  return JSON.stringify({ decisions: result.decisions, firstFailure: result.firstFailure ?? null }, (_k, v) =>
-    typeof v === "bigint" ? v.toString() : v,
-  ) + "\n";
+  return JSON.stringify({ decisions: result.decisions, firstFailure: result.firstFailure ?? null }, bigintsAsStrings) + "\n";
 }

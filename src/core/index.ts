@@ -1,6 +1,5 @@
 export * from "./candidates.js";
 export * from "./compat.js";
-export * from "./object.js";
 export * from "./patch.js";
 export * from "./relocate.js";
 export { essentialName, essentialNameLength, formatSpec, parseLocalSpec, typeLabel } from "./spec.js";

@@ -14,7 +14,9 @@ import { SHN_UNDEF, STB_GLOBAL, STB_WEAK, STT_NOTYPE } from "../elf/constants.js
 import { BtfkitError, KconfigError } from "../errors.js";
 import type { BpfObject } from "./object.js";
 
+/** Section of kconfig externs. */
 export const KCONFIG_SEC = ".kconfig";
+/** Section of kernel symbol externs (`__ksym`), which are listed, not resolved. */
 export const KSYMS_SEC = ".ksyms";
 
 /** libbpf's kcfg classes: what kind of config value an extern can hold. */
@@ -23,6 +25,7 @@ export type KconfigClass = "bool" | "char" | "int" | "tristate" | "char_arr";
 /** Where an extern's value came from. */
 export type KconfigSource = "kconfigString" | "config" | "virtual" | "default";
 
+/** A kconfig extern and its place in the `.kconfig` data. */
 export interface KconfigExtern {
   name: string;
   class: KconfigClass;
@@ -40,12 +43,14 @@ export interface KconfigExtern {
   symbolIndex: number;
 }
 
+/** A kconfig extern with the value it gets. */
 export interface ResolvedKconfigExtern extends KconfigExtern {
   source: KconfigSource;
   /** The stored value: a number for bool/char/int/tristate, the text up to the NUL for char arrays. */
   value: bigint | string;
 }
 
+/** The kconfig externs of an object and the layout of their data. */
 export interface KconfigLayout {
   /** kcfg externs in libbpf's order (alignment desc, size asc, name), with offsets. */
   externs: KconfigExtern[];
@@ -58,6 +63,7 @@ export interface KconfigLayout {
   littleEndian: boolean;
 }
 
+/** The config to read and the facts about the target kernel libbpf would probe. */
 export interface KconfigOptions {
   /** Kernel config text or bytes (plain; gunzip it first), read after `kconfigString` for what is still unset. */
   config?: string | Uint8Array;
@@ -69,14 +75,16 @@ export interface KconfigOptions {
   kernelRelease?: string;
   /**
    * LINUX_HAS_BPF_COOKIE. libbpf probes the running kernel; here the caller
-   * says (a probe or a flag). Default false, which a program reads as
-   * "no cookie support".
+   * says (a probe or a flag). `relocateForLoad` defaults it to what the
+   * target BTF implies (`virtualExternsFromBtf`); `resolveKconfig` and
+   * `fillKconfig`, which see no target, default it to false.
    */
   hasBpfCookie?: boolean;
-  /** LINUX_HAS_SYSCALL_WRAPPER, as for hasBpfCookie. Default false. */
+  /** LINUX_HAS_SYSCALL_WRAPPER, defaulted as hasBpfCookie is. */
   hasSyscallWrapper?: boolean;
 }
 
+/** Resolved kconfig externs and the data the `.kconfig` map starts with. */
 export interface KconfigResult {
   externs: ResolvedKconfigExtern[];
   /** Initial bytes of the `.kconfig` map, in the object's byte order. */
@@ -96,7 +104,7 @@ function classOf(btf: Btf, id: number): { cls: KconfigClass; signed: boolean } |
   const size = btf.sizeOrType(t);
   switch (k) {
     case BTF_KIND_INT: {
-      const enc = (btf.word(t, 0) >>> 24) & 0xf;
+      const enc = btf.intEncoding(t);
       // A bool must be one byte; libbpf has no class for wider bools.
       if (enc & BTF_INT_BOOL) return size === 1 ? { cls: "bool", signed: false } : undefined;
       const signed = (enc & BTF_INT_SIGNED) !== 0;
@@ -110,8 +118,8 @@ function classOf(btf: Btf, id: number): { cls: KconfigClass; signed: boolean } |
     case BTF_KIND_ENUM64:
       return btf.name(t) === "libbpf_tristate" ? { cls: "tristate", signed: false } : undefined;
     case BTF_KIND_ARRAY:
-      if (btf.word(t, 2) === 0) return undefined;
-      return classOf(btf, btf.word(t, 0))?.cls === "char" ? { cls: "char_arr", signed: false } : undefined;
+      if (btf.arrayLength(t) === 0) return undefined;
+      return classOf(btf, btf.arrayElemType(t))?.cls === "char" ? { cls: "char_arr", signed: false } : undefined;
     default:
       return undefined;
   }
@@ -123,8 +131,7 @@ function findExternBtf(btf: Btf, name: string, symbolIndex: number): number {
     const k = btf.kindNumber(id);
     if (k !== BTF_KIND_VAR && k !== BTF_KIND_FUNC) continue;
     if (btf.name(id) !== name) continue;
-    const linkage = k === BTF_KIND_VAR ? btf.word(id, 0) : btf.vlen(id);
-    if (linkage !== BTF_LINKAGE_EXTERN) {
+    if (btf.linkage(id) !== BTF_LINKAGE_EXTERN) {
       throw new KconfigError(`extern '${name}': its BTF ${kindName(k)} is not extern`, { typeId: id, record: symbolIndex, section: ".symtab" });
     }
     return id;
@@ -136,7 +143,7 @@ function findExternDatasec(btf: Btf, varId: number, name: string): number {
   for (let id = 1; id < btf.count; id++) {
     if (btf.kindNumber(id) !== BTF_KIND_DATASEC) continue;
     const vlen = btf.vlen(id);
-    for (let i = 0; i < vlen; i++) if (btf.word(id, 3 * i) === varId) return id;
+    for (let i = 0; i < vlen; i++) if (btf.datasecVarType(id, i) === varId) return id;
   }
   throw new KconfigError(`extern '${name}' is in no BTF DATASEC`, { typeId: varId });
 }
@@ -173,7 +180,8 @@ export function kconfigLayout(obj: BpfObject): KconfigLayout {
     if (secName !== KCONFIG_SEC) {
       throw new KconfigError(`extern '${sym.name}' is in section '${secName}'; only ${KCONFIG_SEC} and ${KSYMS_SEC} externs can be resolved`, { typeId: id, section: secName });
     }
-    const where = { typeId: id, record: sym.index, section: KCONFIG_SEC };
+    // The record is the extern's symbol.
+    const where = { typeId: id, record: sym.index, section: ".symtab" };
     if (btf.kindNumber(id) === BTF_KIND_FUNC) throw new KconfigError(`extern function '${sym.name}' cannot live in ${KCONFIG_SEC}`, where);
     const typeId = btf.sizeOrType(id);
     let size: number;
@@ -428,9 +436,9 @@ function parseConfig(f: Filler, bytes: string, source: KconfigSource, sourceName
     const nul = chunk.text.indexOf("\0");
     let buf = nul < 0 ? chunk.text : chunk.text.slice(0, nul);
     if (!buf.startsWith("CONFIG_")) continue;
-    const where = { section: sourceName, offset: chunk.offset, record: chunk.line };
+    const where = { file: sourceName, line: chunk.line, offset: chunk.offset };
     const fail = (msg: string): never => {
-      throw new KconfigError(`${sourceName} line ${chunk.line}: ${msg}`, where);
+      throw new KconfigError(msg, where);
     };
     const sep = buf.indexOf("=");
     if (sep < 0) fail(`${shown(buf)} has no '='`);
@@ -573,6 +581,6 @@ export function virtualExternsFromBtf(btf: Btf): { hasBpfCookie: boolean; hasSys
     for (let i = 0; i < btf.vlen(funcIds) && !hasBpfCookie; i++) hasBpfCookie = btf.enumValueName(funcIds, i) === "BPF_FUNC_get_attach_cookie";
   }
   const wrappers = ["__x64_sys_bpf", "__arm64_sys_bpf", "__s390x_sys_bpf", "__riscv_sys_bpf", "__ia32_sys_bpf", "__powerpc_sys_bpf", "__loongarch_sys_bpf"];
-  const hasSyscallWrapper = wrappers.some((n) => btf.findByName(n, BTF_KIND_FUNC) !== undefined);
+  const hasSyscallWrapper = wrappers.some((n) => btf.findByName(n, "func") !== undefined);
   return { hasBpfCookie, hasSyscallWrapper };
 }

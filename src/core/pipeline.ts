@@ -12,90 +12,83 @@
  * Everything else (maps, programs, other BTF, func/line info, license) is kept.
  */
 import { BtfBuilder } from "../btf/builder.js";
-import { encodeBtfExt, type BtfExt } from "../btf/ext.js";
+import { coreRecordOffsets, type BtfExt } from "../btf/ext.js";
 import { BTF_LINKAGE_GLOBAL } from "../btf/kinds.js";
+import { openBpfObject, type BpfObject } from "../btf/object.js";
+import { rewriteObject, type ObjectRewrite } from "../btf/rewrite.js";
 import type { BtfType } from "../btf/types.js";
 import { SHF_ALLOC, SHT_PROGBITS, STB_GLOBAL, STT_OBJECT } from "../elf/constants.js";
-import { ElfEditor } from "../elf/write.js";
+import type { ElfEditor } from "../elf/write.js";
 import { CoreRelocationError } from "../errors.js";
-import { fillKconfig, kconfigLayout, type KconfigOptions, type KconfigResult } from "./kconfig.js";
-import { openBpfObject, type BpfObject } from "./object.js";
+import { bigintsAsStrings } from "./explain.js";
+import { fillKconfig, kconfigLayout, virtualExternsFromBtf, type KconfigLayout, type KconfigOptions, type KconfigResult } from "./kconfig.js";
 import { relocate, type RelocateOptions, type RelocateResult } from "./relocate.js";
 
 /** Name of the section the `.kconfig` externs become. */
 export const KCONFIG_DATA_SECTION = ".rodata.kconfig";
 
-export interface PipelineOptions extends RelocateOptions, KconfigOptions {
+/** A kernel config as text or bytes (plain: gunzip it first). */
+export type KernelConfig = string | Uint8Array;
+
+/**
+ * Reads a kernel config when, and only when, an extern needs a `CONFIG_`
+ * value: the config and its name for messages, or undefined when there is none.
+ */
+export type KernelConfigProvider = () => { config: KernelConfig; configName?: string } | undefined;
+
+/** Options of {@link relocateForLoad}. */
+export interface PipelineOptions extends RelocateOptions, Omit<KconfigOptions, "config"> {
+  /** The kernel config, or a provider called only when the object has `CONFIG_` externs. */
+  config?: KernelConfig | KernelConfigProvider;
+  /** LINUX_HAS_BPF_COOKIE; default: what the target BTF implies (see virtualExternsFromBtf). */
+  hasBpfCookie?: boolean;
+  /** LINUX_HAS_SYSCALL_WRAPPER; default: what the target BTF implies (see virtualExternsFromBtf). */
+  hasSyscallWrapper?: boolean;
   /** Fail instead of poisoning an instruction. */
   strict?: boolean;
 }
 
+/** Result of {@link relocateForLoad}. */
 export interface PipelineResult {
   /** The relocated object. */
   output: Uint8Array;
+  /** Every CO-RE relocation decision. */
   relocation: RelocateResult;
+  /** The `.kconfig` externs and their values, when the object has any. */
   kconfig?: KconfigResult;
 }
 
-/** Byte offset, within `.BTF.ext`, of each CO-RE record's insn_off field, per block. */
-function coreRecordOffsets(ext: BtfExt, sectionStart: number): number[][] {
-  let p = sectionStart + 4; // the rec_size word
-  return ext.coreRelos.map((block) => {
-    p += 8; // sec_name_off, num_info
-    return block.records.map(() => {
-      const at = p;
-      p += ext.coreRecSize;
-      return at;
-    });
-  });
-}
-
-/** Where the CO-RE subsection starts in an encoded `.BTF.ext` (the header's core_relo_off). */
-function coreSectionStart(bytes: Uint8Array, littleEndian: boolean): number {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return view.getUint32(4, littleEndian) + view.getUint32(24, littleEndian);
-}
 
 /**
- * Drops applied CO-RE records from `.BTF.ext` and moves the `.rel.BTF.ext`
- * entries of the records kept (linkers use them; loaders do not).
+ * `.BTF.ext` without the applied CO-RE records, and where the `.rel.BTF.ext`
+ * entries of the records kept move to (those of the applied ones go);
+ * undefined when nothing changes.
  */
-function removeAppliedRecords(obj: BpfObject, editor: ElfEditor, applied: Set<string>): void {
-  const ext = obj.ext!;
+function withoutAppliedRecords(ext: BtfExt, applied: Set<string>): ObjectRewrite["ext"] {
   // A 24-byte header has no CO-RE subsection: nothing was applied from it.
-  if (ext.hdrLen < 32 || applied.size === 0) return;
-  const before = coreRecordOffsets(ext, coreSectionStart(obj.elf.section(".BTF.ext")!.data, ext.littleEndian));
+  if (ext.hdrLen < 32 || applied.size === 0) return undefined;
+  const before = coreRecordOffsets(ext).records;
   const kept: BtfExt["coreRelos"] = [];
-  const moved = new Map<number, { block: number; record: number }>();
+  const keptAt: Array<{ block: number; record: number; from: number }> = [];
   ext.coreRelos.forEach((block, b) => {
     const records = block.records.filter((_, r) => !applied.has(`${b}:${r}`));
-    block.records.forEach((_, r) => {
-      if (!applied.has(`${b}:${r}`)) moved.set(before[b][r], { block: kept.length, record: records.indexOf(block.records[r]) });
+    block.records.forEach((rec, r) => {
+      if (!applied.has(`${b}:${r}`)) keptAt.push({ block: kept.length, record: records.indexOf(rec), from: before[b][r] });
     });
     if (records.length) kept.push({ secNameOff: block.secNameOff, records });
   });
   const next: BtfExt = { ...ext, coreRelos: kept, layout: undefined };
-  const bytes = encodeBtfExt(next);
-  editor.setData(".BTF.ext", bytes);
-  const relSec = editor.section(".rel.BTF.ext");
-  if (!relSec) return;
-  const coreStart = coreSectionStart(obj.elf.section(".BTF.ext")!.data, ext.littleEndian);
-  const after = coreRecordOffsets(next, coreSectionStart(bytes, ext.littleEndian));
-  const rels = editor.relocations(relSec).flatMap((rel) => {
-    const off = Number(rel.offset);
-    if (off < coreStart) return [rel];
-    const m = moved.get(off);
-    return m ? [{ ...rel, offset: BigInt(after[m.block][m.record]) }] : [];
-  });
-  editor.setRelocations(relSec, rels);
+  const after = coreRecordOffsets(next).records;
+  const moved = new Map(keptAt.map((k) => [k.from, after[k.block][k.record]]));
+  const coreStart = coreRecordOffsets(ext).start;
+  // Entries before the CO-RE subsection (func and line info) keep their offsets.
+  return { ext: next, move: (offset) => (offset < coreStart ? offset : moved.get(offset)) };
 }
-
 /**
- * Turns the `.kconfig` externs into `.rodata.kconfig`: a data section with
- * their values, defined symbols, and BTF that describes it like any other
- * global data section.
+ * Turns the `.kconfig` externs into `.rodata.kconfig`, a data section with
+ * their values, and defines their symbols in it.
  */
-function materializeKconfig(obj: BpfObject, editor: ElfEditor, result: KconfigResult): Uint8Array {
+function addKconfigSection(editor: ElfEditor, result: KconfigResult): void {
   const sec = editor.addSection({
     name: KCONFIG_DATA_SECTION,
     type: SHT_PROGBITS,
@@ -111,6 +104,10 @@ function materializeKconfig(obj: BpfObject, editor: ElfEditor, result: KconfigRe
     }
     Object.assign(sym, { section: sec, value: BigInt(ext.offset), size: BigInt(ext.size), bind: STB_GLOBAL, type: STT_OBJECT, other: 0 });
   }
+}
+
+/** The object's BTF describing `.rodata.kconfig` like any other global data section. */
+function kconfigBtf(obj: BpfObject, result: KconfigResult): Uint8Array {
   const b = BtfBuilder.from(obj.btf);
   const at = (id: number) => id - obj.btf.startId;
   const byVar = new Map(result.externs.map((e) => [e.btfId, e]));
@@ -130,6 +127,27 @@ function materializeKconfig(obj: BpfObject, editor: ElfEditor, result: KconfigRe
     b.types[at(result.datasecId!)] = renamed;
   }
   return b.encode();
+}
+
+/**
+ * The options fillKconfig gets: the config read only when a `CONFIG_`
+ * extern needs one, and the `LINUX_HAS_*` externs the caller leaves unset
+ * taken from the target BTF.
+ */
+function kconfigOptions(layout: KconfigLayout, opts: PipelineOptions): KconfigOptions {
+  const has = (test: (name: string) => boolean) => layout.externs.some((e) => test(e.name));
+  const { config, hasBpfCookie, hasSyscallWrapper } = opts;
+  const read = typeof config === "function" ? (has((n) => n.startsWith("CONFIG_")) ? config() : undefined) : { config, configName: opts.configName };
+  const needsImplied =
+    (hasBpfCookie === undefined && has((n) => n === "LINUX_HAS_BPF_COOKIE")) || (hasSyscallWrapper === undefined && has((n) => n === "LINUX_HAS_SYSCALL_WRAPPER"));
+  const implied = needsImplied ? virtualExternsFromBtf(opts.target) : undefined;
+  return {
+    ...opts,
+    config: read?.config,
+    configName: read?.configName ?? opts.configName,
+    hasBpfCookie: hasBpfCookie ?? implied?.hasBpfCookie,
+    hasSyscallWrapper: hasSyscallWrapper ?? implied?.hasSyscallWrapper,
+  };
 }
 
 /** Relocates an object ahead of load; see the module comment. */
@@ -154,19 +172,24 @@ export function relocateForLoad(bytes: Uint8Array, opts: PipelineOptions): Pipel
       });
     }
   }
-  const editor = ElfEditor.from(obj.elf);
-  for (const [name, code] of relocation.sections) editor.setData(name, code);
+  const rewrite: ObjectRewrite = { sections: relocation.sections };
   if (obj.ext) {
     const applied = new Set<string>();
     const blockOf = new Map(obj.ext.coreRelos.map((blk, i) => [obj.btf.str(blk.secNameOff), i]));
     for (const d of relocation.decisions) applied.add(`${blockOf.get(d.section)}:${d.relo}`);
-    removeAppliedRecords(obj, editor, applied);
+    rewrite.ext = withoutAppliedRecords(obj.ext, applied);
   }
   const layout = kconfigLayout(obj);
   let kconfig: KconfigResult | undefined;
   if (layout.externs.length) {
-    kconfig = fillKconfig(layout, opts);
-    editor.setData(".BTF", materializeKconfig(obj, editor, kconfig));
+    const result = (kconfig = fillKconfig(layout, kconfigOptions(layout, opts)));
+    rewrite.btf = { bytes: kconfigBtf(obj, result) };
+    rewrite.edit = (editor) => addKconfigSection(editor, result);
   }
-  return { output: editor.write(), relocation, kconfig };
+  return { output: rewriteObject(obj, rewrite), relocation, kconfig };
+}
+
+/** The report of `btfkit core reloc --report`: every relocation decision and extern value, as JSON. */
+export function relocationReportJson(result: PipelineResult): string {
+  return JSON.stringify({ relocations: result.relocation.decisions, kconfig: result.kconfig ?? null }, bigintsAsStrings, 2) + "\n";
 }

@@ -5,20 +5,18 @@
  * decision-identical to libbpf 1.1 (relo_core.c, libbpf.c).
  */
 import type { Btf } from "../btf/btf.js";
-import { BTF_KIND_ARRAY, BTF_KIND_ENUM, BTF_KIND_INT, BTF_KIND_PTR } from "../btf/kinds.js";
-import { CoreReloKind, coreReloKindName, type CoreRelo } from "../btf/ext.js";
+import { BTF_INT_SIGNED, BTF_KIND_ARRAY, BTF_KIND_ENUM, BTF_KIND_INT, BTF_KIND_PTR, isCompositeKind, isEnumKind } from "../btf/kinds.js";
+import { CORE_SPEC_MAX_LEN, CoreReloKind, coreReloKindName, type CoreRelo } from "../btf/ext.js";
 import { BtfkitError, CoreRelocationError } from "../errors.js";
 import { findCandidates, type Candidate, type TargetBtf } from "./candidates.js";
 import { fieldsAreCompat, typesAreCompat, typesMatch } from "./compat.js";
 import { BPF_INSN_SIZE, openBpfObject, programAt, type BpfObject } from "./object.js";
 import { patchInstruction, type RelocationResult } from "./patch.js";
 import {
-  SPEC_MAX_LEN,
   RelocationFailure,
   essentialNameLength,
+  failureText,
   formatSpec,
-  isAnyEnum,
-  isComposite,
   isEnumvalKind,
   isFieldKind,
   isFlexArray,
@@ -31,6 +29,7 @@ import {
 } from "./spec.js";
 import type { CandidateReport, CoreDecision } from "./types.js";
 
+/** The target kernel's BTFs. */
 export interface RelocateOptions {
   /** Target kernel BTF (vmlinux). */
   target: Btf;
@@ -38,6 +37,7 @@ export interface RelocateOptions {
   modules?: ReadonlyArray<{ name: string; btf: Btf }>;
 }
 
+/** Every decision of a relocation and the code it patched. */
 export interface RelocateResult {
   decisions: CoreDecision[];
   /** Index into `decisions` of the first record libbpf would fail the load on, if any. */
@@ -66,12 +66,12 @@ type MemberMatch = { found: true; type: number } | { found: false; why?: string 
  */
 function matchMember(local: Btf, acc: Accessor, targ: Btf, targId: number, spec: Spec): MemberMatch {
   targId = targ.resolve(targId);
-  if (!isComposite(targ.kindNumber(targId))) return { found: false };
+  if (!isCompositeKind(targ.kindNumber(targId))) return { found: false };
   const localMember = local.memberType(acc.typeId, acc.idx);
   const n = targ.vlen(targId);
   for (let i = 0; i < n; i++) {
     const bitOff = targ.memberBitOffset(targId, i);
-    if (spec.raw.length === SPEC_MAX_LEN) throw new RelocationFailure(`target access deeper than ${SPEC_MAX_LEN} steps`);
+    if (spec.raw.length === CORE_SPEC_MAX_LEN) throw new RelocationFailure(`target access deeper than ${CORE_SPEC_MAX_LEN} steps`);
     spec.bitOffset += bitOff;
     spec.raw.push(i);
     const name = targ.str(targ.memberNameOff(targId, i)) ?? "";
@@ -105,7 +105,7 @@ function matchSpec(local: Spec, targ: Btf, targId: number): MatchOutcome {
   }
   if (isEnumvalKind(local.kind)) {
     const id = targ.resolve(targId);
-    if (!isAnyEnum(targ.kindNumber(id))) return no("not an enum");
+    if (!isEnumKind(targ.kindNumber(id))) return no("not an enum");
     const want = local.accessors[0].name!;
     const len = essentialNameLength(want);
     const n = targ.vlen(id);
@@ -119,7 +119,7 @@ function matchSpec(local: Spec, targ: Btf, targId: number): MatchOutcome {
     }
     return no(`has no enumerator '${want.slice(0, len)}'`);
   }
-  if (!isFieldKind(local.kind)) throw new RelocationFailure(`unknown relocation kind ${local.kind}`);
+  if (!isFieldKind(local.kind)) throw new RelocationFailure(`unknown relocation kind ${local.kind}`, { typeId: local.rootTypeId });
   let id = targId;
   for (let i = 0; i < local.accessors.length; i++) {
     const acc = local.accessors[i];
@@ -131,13 +131,13 @@ function matchSpec(local: Spec, targ: Btf, targId: number): MatchOutcome {
     } else {
       if (i > 0) {
         if (targ.kindNumber(id) !== BTF_KIND_ARRAY) return no(`'${local.accessors[i - 1].name}' is not an array in the target`);
-        const nelems = targ.word(id, 2);
+        const nelems = targ.arrayLength(id);
         if (!isFlexArray(targ, spec.accessors[spec.accessors.length - 1], nelems) && acc.idx >= nelems) {
           return no(`index ${acc.idx} is beyond the target array's ${nelems} elements`);
         }
-        id = targ.resolve(targ.word(id, 0));
+        id = targ.resolve(targ.arrayElemType(id));
       }
-      if (spec.raw.length === SPEC_MAX_LEN) throw new RelocationFailure(`target access deeper than ${SPEC_MAX_LEN} steps`);
+      if (spec.raw.length === CORE_SPEC_MAX_LEN) throw new RelocationFailure(`target access deeper than ${CORE_SPEC_MAX_LEN} steps`);
       spec.accessors.push({ typeId: id, idx: acc.idx });
       spec.raw.push(acc.idx);
       spec.bitOffset += acc.idx * sizeOf(targ, id) * 8;
@@ -207,7 +207,7 @@ function fieldValue(kind: number, spec: Spec | undefined, littleEndian: boolean)
       return out(byteSz);
     case CoreReloKind.FIELD_SIGNED: {
       const k = btf.kindNumber(mType);
-      const signed = (isAnyEnum(k) && btf.kflag(mType)) || (k === BTF_KIND_INT && (btf.word(mType, 0) >>> 24) & 1);
+      const signed = (isEnumKind(k) && btf.kflag(mType)) || (k === BTF_KIND_INT && (btf.intEncoding(mType) & BTF_INT_SIGNED) !== 0);
       return out(signed ? 1 : 0, true);
     }
     case CoreReloKind.FIELD_LSHIFT_U64:
@@ -242,7 +242,7 @@ function enumValue(kind: number, spec: Spec | undefined): bigint | "poison" {
   const btf = spec.btf;
   // ENUM values are s32, sign-extended into the 64-bit result.
   return btf.kindNumber(acc.typeId) === BTF_KIND_ENUM
-    ? BigInt.asUintN(64, BigInt(btf.word(acc.typeId, 2 * acc.idx + 1) | 0))
+    ? BigInt.asUintN(64, BigInt(btf.enumValue(acc.typeId, acc.idx) | 0))
     : BigInt.asUintN(64, btf.enum64Value(acc.typeId, acc.idx));
 }
 
@@ -265,7 +265,8 @@ function calcRelo(kind: number, local: Spec, targ: Spec | undefined, le: boolean
       // Changing a load's width is safe only for pointers and unsigned integers (zero extension).
       const lk = local.btf.kindNumber(o.typeId);
       const tk = targ!.btf.kindNumber(n.typeId);
-      const unsignedInt = (b: Btf, id: number, k: number) => k === BTF_KIND_INT && ((b.word(id, 0) >>> 24) & 0x0f) !== 1;
+      // Any encoding but plain BTF_INT_SIGNED counts as unsigned here (char and bool included).
+      const unsignedInt = (b: Btf, id: number, k: number) => k === BTF_KIND_INT && b.intEncoding(id) !== BTF_INT_SIGNED;
       const safe =
         (lk === BTF_KIND_PTR && tk === BTF_KIND_PTR) ||
         (unsignedInt(local.btf, o.typeId, lk) && unsignedInt(targ!.btf, n.typeId, tk));
@@ -305,11 +306,13 @@ function resolveRecord(
   le: boolean,
   d: Explanation,
 ): { res: RelocationResult; pruned?: Candidate[] } {
+  const where = { typeId: rec.typeId, accessString: access };
   let localSpec: Spec;
   try {
     localSpec = parseLocalSpec(local, rec.typeId, access, rec.kind);
   } catch (e) {
-    throw new RelocationFailure(`cannot parse access string "${access}" against local [${rec.typeId}]: ${(e as Error).message}`);
+    if (!(e instanceof BtfkitError)) throw e;
+    throw new RelocationFailure(`cannot parse access string "${access}" against local [${rec.typeId}]: ${failureText(e)}`, where);
   }
   d.localSpec = formatSpec(localSpec);
   if (rec.kind === CoreReloKind.TYPE_ID_LOCAL) {
@@ -326,8 +329,8 @@ function resolveRecord(
     try {
       m = matchSpec(localSpec, c.target.btf, c.id);
     } catch (e) {
-      if (e instanceof RelocationFailure || e instanceof BtfkitError) throw new RelocationFailure(`error matching candidate ${candidateName(c)}: ${e.message}`);
-      throw e;
+      if (!(e instanceof BtfkitError)) throw e;
+      throw new RelocationFailure(`error matching candidate ${candidateName(c)}: ${failureText(e)}`, where);
     }
     report.matched = m.matched;
     report.reason = m.matched ? "matches" : m.reason;
@@ -336,10 +339,11 @@ function resolveRecord(
     const res = calcRelo(rec.kind, localSpec, m.spec, le);
     if (!chosen) chosen = { spec: m.spec, res };
     else if (m.spec.bitOffset !== chosen.spec.bitOffset) {
-      throw new RelocationFailure(`field offset ambiguity: candidate ${candidateName(c)} puts it at bit ${m.spec.bitOffset}, an earlier one at ${chosen.spec.bitOffset}`);
+      throw new RelocationFailure(`field offset ambiguity: candidate ${candidateName(c)} puts it at bit ${m.spec.bitOffset}, an earlier one at ${chosen.spec.bitOffset}`, where);
     } else if (res.poison !== chosen.res.poison || res.value !== chosen.res.value) {
       throw new RelocationFailure(
         `relocation decision ambiguity: candidate ${candidateName(c)} gives ${res.poison ? "failure" : res.value}, an earlier one ${chosen.res.poison ? "failure" : chosen.res.value}`,
+        where,
       );
     }
     kept.push(c);
@@ -356,6 +360,7 @@ function resolveRecord(
   return { res: calcRelo(rec.kind, localSpec, undefined, le) };
 }
 
+/** One relocation outside an object: a local type, an access string and a relocation kind. */
 export interface AccessQuery {
   /** Local root type id. */
   typeId: number;
@@ -364,6 +369,7 @@ export interface AccessQuery {
   kind: number;
 }
 
+/** What `relocateAccess` decided. */
 export interface AccessAnswer {
   value: bigint;
   poisoned: boolean;
@@ -386,8 +392,8 @@ export function relocateAccess(local: Btf, q: AccessQuery, opts: RelocateOptions
     const { res } = resolveRecord(local, { insnOff: 0, typeId: q.typeId, accessStrOff: 0, kind: q.kind }, q.access, cands, true, d);
     return { value: res.value, poisoned: res.poison, targetSpec: d.targetSpec, candidates: d.candidates };
   } catch (e) {
-    if (!(e instanceof RelocationFailure || e instanceof BtfkitError)) throw e;
-    return { value: 0n, poisoned: false, error: e.message, candidates: d.candidates };
+    if (!(e instanceof BtfkitError)) throw e;
+    return { value: 0n, poisoned: false, error: failureText(e), candidates: d.candidates };
   }
 }
 
@@ -442,14 +448,15 @@ export function relocate(obj: BpfObject, opts: RelocateOptions): RelocateResult 
       };
       decisions.push(d);
       try {
-        if (access === undefined) throw new RelocationFailure(`access string offset ${rec.accessStrOff} is outside the string section`);
-        if (!local.hasType(rec.typeId) || rec.typeId === 0) throw new RelocationFailure(`local type id ${rec.typeId} does not exist`);
+        const at = { ...where, typeId: rec.typeId };
+        if (access === undefined) throw new RelocationFailure(`access string offset ${rec.accessStrOff} is outside the string section`, at);
+        if (!local.hasType(rec.typeId) || rec.typeId === 0) throw new RelocationFailure(`local type id ${rec.typeId} does not exist`, at);
         let cands: Candidate[] | undefined;
         if (rec.kind !== CoreReloKind.TYPE_ID_LOCAL) {
           cands = cache.get(rec.typeId);
           if (!cands) {
             if (local.nameOff(rec.typeId) === 0 || local.name(rec.typeId) === "") {
-              throw new RelocationFailure(`${typeLabel(local, rec.typeId)} is anonymous: no target candidates can be searched`);
+              throw new RelocationFailure(`${typeLabel(local, rec.typeId)} is anonymous: no target candidates can be searched`, at);
             }
             cands = findCandidates(local, rec.typeId, vmlinux, modules);
             cache.set(rec.typeId, cands);
@@ -468,9 +475,9 @@ export function relocate(obj: BpfObject, opts: RelocateOptions): RelocateResult 
           d.reason += "; the field's size changed and a load of a signed or non-integer field cannot follow it, so the instruction is poisoned";
         }
       } catch (e) {
-        if (!(e instanceof RelocationFailure || e instanceof RelocationFailure || e instanceof BtfkitError)) throw e;
-        d.error = e.message;
-        d.reason = e.message;
+        if (!(e instanceof BtfkitError)) throw e;
+        d.error = failureText(e);
+        d.reason = d.error;
         firstFailure ??= decisions.length - 1;
       }
     });

@@ -3,11 +3,9 @@
  * record's access string, and the formatting libbpf's log uses for specs.
  */
 import type { Btf } from "../btf/btf.js";
-import { BTF_KIND_ARRAY, BTF_KIND_ENUM, BTF_KIND_ENUM64, BTF_KIND_STRUCT, BTF_KIND_UNION, kindName } from "../btf/kinds.js";
-import { CoreReloKind } from "../btf/ext.js";
-
-/** libbpf's BPF_CORE_SPEC_MAX_LEN. */
-export const SPEC_MAX_LEN = 64;
+import { BTF_KIND_ARRAY, BTF_KIND_ENUM64, BTF_KIND_INT, BTF_KIND_STRUCT, BTF_KIND_TYPEDEF, BTF_KIND_UNION, isCompositeKind, isEnumKind, kindName } from "../btf/kinds.js";
+import { CoreReloKind, parseAccessString } from "../btf/ext.js";
+import { BtfkitError, CoreRelocationError, type Where } from "../errors.js";
 
 /** One semantically meaningful step of an access: a named field, an array index, or an enumerator. */
 export interface Accessor {
@@ -18,6 +16,7 @@ export interface Accessor {
   name?: string;
 }
 
+/** An access spec: a root type and the path an access string takes through it (libbpf's bpf_core_spec). */
 export interface Spec {
   btf: Btf;
   rootTypeId: number;
@@ -32,8 +31,17 @@ export interface Spec {
 /**
  * A record libbpf would fail the load on (it returns an errno): bad spec,
  * ambiguous candidates, an instruction that does not fit the relocation.
+ * The relocation records it in its decision and goes on with the next record.
  */
-export class RelocationFailure extends Error {}
+export class RelocationFailure extends CoreRelocationError {}
+
+/**
+ * A failure as a decision records it: a RelocationFailure's detail (the
+ * decision itself says which record), any other error's whole message.
+ */
+export function failureText(e: BtfkitError): string {
+  return e instanceof RelocationFailure ? e.detail : e.message;
+}
 
 export function isFieldKind(kind: number): boolean {
   return kind <= CoreReloKind.FIELD_RSHIFT_U64;
@@ -53,14 +61,6 @@ export function isEnumvalKind(kind: number): boolean {
   return kind === CoreReloKind.ENUMVAL_EXISTS || kind === CoreReloKind.ENUMVAL_VALUE;
 }
 
-export function isAnyEnum(kind: number): boolean {
-  return kind === BTF_KIND_ENUM || kind === BTF_KIND_ENUM64;
-}
-
-export function isComposite(kind: number): boolean {
-  return kind === BTF_KIND_STRUCT || kind === BTF_KIND_UNION;
-}
-
 /**
  * Length of a name without its flavor suffix: the part before the last
  * `X___Y` separator where X and Y are not underscores (`task_struct___v1` ->
@@ -75,6 +75,7 @@ export function essentialNameLength(name: string): number {
   return name.length;
 }
 
+/** A name without its flavor suffix: `task_struct___v1` -> `task_struct`. */
 export function essentialName(name: string): string {
   return name.slice(0, essentialNameLength(name));
 }
@@ -84,7 +85,8 @@ export function sizeOf(btf: Btf, id: number): number {
   try {
     return btf.sizeof(id);
   } catch (e) {
-    throw new RelocationFailure(`cannot size type [${id}]: ${(e as Error).message}`);
+    if (!(e instanceof BtfkitError)) throw e;
+    throw new RelocationFailure(`cannot size type [${id}]: ${e.message}`, { typeId: id });
   }
 }
 
@@ -99,53 +101,55 @@ export function isFlexArray(btf: Btf, prev: Accessor | undefined, nelems: number
  * (bpf_core_parse_spec). Throws RelocationFailure where libbpf returns an error.
  */
 export function parseLocalSpec(btf: Btf, typeId: number, access: string, kind: number): Spec {
-  if (access === "" || access.startsWith(":")) throw new RelocationFailure(`malformed access string "${access}"`);
+  const where: Where = { typeId, accessString: access };
+  const fail = (msg: string) => new RelocationFailure(msg, where);
   const spec: Spec = { btf, rootTypeId: typeId, kind, accessors: [], raw: [], bitOffset: 0 };
   if (isTypeKind(kind)) {
-    if (access !== "0") throw new RelocationFailure(`type relocations take the access string "0", not "${access}"`);
+    if (access !== "0") throw fail(`type relocations take the access string "0", not "${access}"`);
     return spec;
   }
-  for (const part of access.split(":")) {
-    if (!/^-?\d+$/.test(part)) throw new RelocationFailure(`malformed access string "${access}"`);
-    if (spec.raw.length === SPEC_MAX_LEN) throw new RelocationFailure(`access string longer than ${SPEC_MAX_LEN} components`);
-    spec.raw.push(Number(part) | 0);
+  try {
+    spec.raw = parseAccessString(access);
+  } catch (e) {
+    if (!(e instanceof BtfkitError)) throw e;
+    throw fail(e.detail);
   }
   let id = btf.resolve(typeId);
   const first = spec.raw[0];
   spec.accessors.push({ typeId: id, idx: first });
   if (isEnumvalKind(kind)) {
-    if (!isAnyEnum(btf.kindNumber(id)) || spec.raw.length > 1 || first >= btf.vlen(id) || first < 0) {
-      throw new RelocationFailure(`enumerator access ${access} does not name an enumerator of [${id}]`);
+    if (!isEnumKind(btf.kindNumber(id)) || spec.raw.length > 1 || first >= btf.vlen(id) || first < 0) {
+      throw fail(`enumerator access ${access} does not name an enumerator of [${id}]`);
     }
     spec.accessors[0].name = btf.enumValueName(id, first);
     return spec;
   }
-  if (!isFieldKind(kind)) throw new RelocationFailure(`unknown relocation kind ${kind}`);
+  if (!isFieldKind(kind)) throw fail(`unknown relocation kind ${kind}`);
   spec.bitOffset = first * sizeOf(btf, id) * 8;
   for (let i = 1; i < spec.raw.length; i++) {
     id = btf.resolve(id);
     const idx = spec.raw[i];
     const k = btf.kindNumber(id);
-    if (isComposite(k)) {
-      if (idx >= btf.vlen(id) || idx < 0) throw new RelocationFailure(`member index ${idx} is out of range for [${id}]`);
+    if (isCompositeKind(k)) {
+      if (idx >= btf.vlen(id) || idx < 0) throw fail(`member index ${idx} is out of range for [${id}]`);
       spec.bitOffset += btf.memberBitOffset(id, idx);
       const nameOff = btf.memberNameOff(id, idx);
       if (nameOff !== 0) {
         const name = btf.memberName(id, idx);
-        if (name === "") throw new RelocationFailure(`member ${idx} of [${id}] has an empty name`);
+        if (name === "") throw fail(`member ${idx} of [${id}] has an empty name`);
         spec.accessors.push({ typeId: id, idx, name });
       }
       id = btf.memberType(id, idx);
     } else if (k === BTF_KIND_ARRAY) {
-      const nelems = btf.word(id, 2);
-      const elem = btf.resolve(btf.word(id, 0));
+      const nelems = btf.arrayLength(id);
+      const elem = btf.resolve(btf.arrayElemType(id));
       const flex = isFlexArray(btf, spec.accessors[spec.accessors.length - 1], nelems);
-      if (!flex && idx >= nelems) throw new RelocationFailure(`array index ${idx} is out of range (${nelems} elements)`);
+      if (!flex && idx >= nelems) throw fail(`array index ${idx} is out of range (${nelems} elements)`);
       spec.accessors.push({ typeId: elem, idx });
       spec.bitOffset += idx * sizeOf(btf, elem) * 8;
       id = elem;
     } else {
-      throw new RelocationFailure(`access step ${i} reaches [${id}] ${kindName(k)}, which has no members`);
+      throw fail(`access step ${i} reaches [${id}] ${kindName(k)}, which has no members`);
     }
   }
   return spec;
@@ -156,8 +160,8 @@ export function typeLabel(btf: Btf, id: number): string {
   if (id === 0) return "void";
   const k = btf.kindNumber(id);
   const name = btf.name(id) || "<anon>";
-  const tag = k === BTF_KIND_STRUCT ? "struct " : k === BTF_KIND_UNION ? "union " : isAnyEnum(k) ? "enum " : "";
-  return tag || k === 1 || k === 8 ? `${tag}${name}` : `${kindName(k).toLowerCase()} ${name}`;
+  const tag = k === BTF_KIND_STRUCT ? "struct " : k === BTF_KIND_UNION ? "union " : isEnumKind(k) ? "enum " : "";
+  return tag || k === BTF_KIND_INT || k === BTF_KIND_TYPEDEF ? `${tag}${name}` : `${kindName(k).toLowerCase()} ${name}`;
 }
 
 /** A spec in words, close to libbpf's log: `struct task_struct.pid (0:92 @ offset 1264)`. */

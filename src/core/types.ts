@@ -22,6 +22,7 @@ export type InsnPatch =
   | { op: "poison" }
   | { op: "none" };
 
+/** What relocating one CO-RE record decided, and why. */
 export interface CoreDecision {
   /** ELF section holding the instruction (the `.BTF.ext` section name). */
   section: string;

@@ -37,6 +37,7 @@ import {
   STB_LOCAL,
 } from "./constants.js";
 import type { ElfFile, ElfSection } from "./read.js";
+import { StringSet, cStringsEqual } from "./strtab.js";
 
 export interface EditSection {
   name: string;
@@ -448,11 +449,13 @@ class Writer {
     this.offsets = new Map();
     for (const [tab, list] of names) {
       if (tab.type !== SHT_STRTAB) throw new ElfError(`section type ${tab.type} is not a string table`, { section: tab.name });
-      const table = new StringTable(tab.data);
+      // A table always ends in a NUL, so its last string is whole.
+      const seed = tab.data.length > 0 && tab.data[tab.data.length - 1] === 0 ? tab.data : concat([tab.data, new Uint8Array(1)]);
+      const table = new StringSet(seed);
       const offs = new Map<EditSection | EditSymbol, number>();
-      for (const x of list) offs.set(x, table.add(x.name, this.hints.get(x)));
+      for (const x of list) offs.set(x, nameOffsetIn(table, seed.length, x.name, this.hints.get(x)));
       this.offsets.set(tab, offs);
-      this.contents.set(tab, table.bytes());
+      this.contents.set(tab, table.bytes);
     }
   }
 
@@ -724,54 +727,18 @@ class Writer {
 }
 
 /**
- * A string table seeded with existing contents: a name already present
- * (also as the tail of a longer one) keeps its offset, others are appended.
+ * Offset of `name` in a string table seeded with `seedLen` bytes: `hint` when
+ * the name is there, else an existing occurrence (also as the tail of a
+ * longer seed string), else a newly appended copy.
  */
-class StringTable {
-  private readonly parts: Uint8Array[] = [];
-  private size: number;
-  private readonly at = new Map<string, number>();
-  /** The table's bytes as one char per byte, for tail lookups. */
-  private readonly text: string;
-
-  constructor(seed: Uint8Array) {
-    const base = seed.length > 0 && seed[seed.length - 1] === 0 ? seed : concat([seed, new Uint8Array([0])]);
-    this.parts.push(base);
-    this.size = base.length;
-    let t = "";
-    for (let i = 0; i < base.length; i += 8192) t += String.fromCharCode(...base.subarray(i, i + 8192));
-    this.text = t;
-    for (let start = 0; start < base.length; ) {
-      const end = base.indexOf(0, start);
-      const key = t.slice(start, end);
-      if (!this.at.has(key)) this.at.set(key, start);
-      start = end + 1;
-    }
-  }
-
-  /** Offset of `name`, preferring `hint` when the name is there. */
-  add(name: string, hint?: number): number {
-    const bytes = encoder.encode(name);
-    let key = "";
-    for (const b of bytes) key += String.fromCharCode(b);
-    if (hint !== undefined && hint + key.length < this.text.length && this.text.startsWith(`${key}\0`, hint)) return hint;
-    const hit = this.at.get(key);
-    if (hit !== undefined) return hit;
-    const tail = this.text.indexOf(`${key}\0`);
-    if (tail >= 0) {
-      this.at.set(key, tail);
-      return tail;
-    }
-    const off = this.size;
-    this.parts.push(bytes, new Uint8Array([0]));
-    this.size += bytes.length + 1;
-    this.at.set(key, off);
-    return off;
-  }
-
-  bytes(): Uint8Array {
-    return this.parts.length === 1 ? this.parts[0] : concat(this.parts);
-  }
+function nameOffsetIn(table: StringSet, seedLen: number, name: string, hint: number | undefined): number {
+  const bytes = encoder.encode(name);
+  if (hint !== undefined && hint + bytes.length < seedLen && cStringsEqual(table.bytes, hint, bytes, 0)) return hint;
+  const hit = table.find(bytes, 0);
+  if (hit >= 0) return hit;
+  const tail = table.findTail(bytes, 0, seedLen);
+  if (tail >= 0) return table.offsetOf(table.alias(bytes, 0, tail));
+  return table.add(bytes, 0);
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

@@ -274,7 +274,7 @@ describe("names and ids", () => {
     const btf = Btf.parse(blob({ types: [...INT, ...rec(0, BTF_KIND_PTR, 0, 1)] }));
     for (const id of [99999, 3, -1, 0.5, 1.5, NaN, 2 ** 32]) {
       expectBtfError(() => btf.type(id));
-      for (const f of [btf.kind, btf.info, btf.sizeof, btf.alignof, btf.resolve, btf.nameOff]) expectBtfError(() => f.call(btf, id));
+      for (const f of [btf.kind, btf.info, btf.sizeof, btf.alignof, btf.resolve, btf.nameOff] as Array<(this: Btf, id: number) => unknown>) expectBtfError(() => f.call(btf, id));
     }
     // Void has no record.
     expectBtfError(() => btf.type(0), /type \[0\]/);

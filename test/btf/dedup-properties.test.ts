@@ -8,10 +8,10 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Btf, BtfBuilder, dedupBtf, dumpRaw, mergeBtf, remapTypeIds, type BtfType } from "../../src/index.js";
+import { Btf, BtfBuilder, dedupBtf, dumpRaw, mergeBtf, type BtfType } from "../../src/index.js";
 import { dedupOracleAvailable, oracleDedup } from "../helpers/dedup-oracle.js";
 import { expectSameText, firstDiff } from "../helpers/env.js";
-import { shuffle, shuffledIds } from "../helpers/shuffle.js";
+import { remapTypeIds, shuffle, shuffledIds } from "../helpers/shuffle.js";
 
 type Tag = "int" | "float" | "enum" | "enum64" | "fwd" | "struct" | "union" | "ptr" | "typedef" | "const" | "volatile" | "type_tag" | "array" | "func_proto" | "func" | "var" | "datasec" | "decl_tag";
 

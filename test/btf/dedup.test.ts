@@ -19,13 +19,12 @@ import {
   loadBtf,
   mergeBtf,
   parseElf,
-  remapTypeIds,
   type DedupResult,
 } from "../../src/index.js";
 import { bpfObjects } from "../helpers/corpus.js";
 import { dedupOracleAvailable, oracleDedup, oracleDedupElf, oracleMerge } from "../helpers/dedup-oracle.js";
 import { MODULE_FIXTURES, VMLINUX_FIXTURES, basePath, firstDiff, modulePath, oracle, vmlinuxPath } from "../helpers/env.js";
-import { shuffle } from "../helpers/shuffle.js";
+import { remapTypeIds, shuffle } from "../helpers/shuffle.js";
 
 const haveOracle = dedupOracleAvailable();
 

@@ -12,7 +12,8 @@
  * below is one of those differences; anything else is "unexplained".
  */
 import fs from "node:fs";
-import { BTF_KIND_MAX_KNOWN, Btf, BtfBuilder, BtfError, ELEM_SIZE, FIXED_EXTRA, loadBtf } from "../../src/index.js";
+import { BTF_KIND_MAX_KNOWN, KIND_DESCRIPTORS, recordWords } from "../../src/btf/kinds.js";
+import { Btf, BtfBuilder, BtfError, loadBtf } from "../../src/index.js";
 import { bpfObjects } from "../helpers/corpus.js";
 import { oracleParseMany, type ParseVerdict } from "../helpers/dedup-oracle.js";
 import { basePath, oracle } from "../helpers/env.js";
@@ -114,7 +115,7 @@ function layoutSizes(bytes: Uint8Array, h: RawHeader): Array<[number, number]> |
 
 /** Record size in bytes for a kind and vlen, or -1 when the reader cannot size it. */
 function recordSize(kind: number, vlen: number, layout?: Array<[number, number]>): number {
-  if (kind >= 1 && kind <= BTF_KIND_MAX_KNOWN) return 12 + FIXED_EXTRA[kind] + vlen * ELEM_SIZE[kind];
+  if (kind >= 1 && kind <= BTF_KIND_MAX_KNOWN) return 4 * recordWords(kind, vlen);
   const l = kind !== 0 ? layout?.[kind] : undefined;
   if (!l) return -1;
   const extra = l[0] + vlen * l[1];
@@ -252,7 +253,7 @@ const EXTRA_KINDS: Array<[number, number]> = [
  */
 export function layoutSection(littleEndian: boolean): Uint8Array {
   const sizes: Array<[number, number]> = [];
-  for (let k = 0; k <= BTF_KIND_MAX_KNOWN; k++) sizes.push([FIXED_EXTRA[k], ELEM_SIZE[k]]);
+  for (const d of KIND_DESCRIPTORS) sizes.push([4 * d.infoWords, 4 * d.elemWords]);
   sizes.push(...EXTRA_KINDS);
   const out = new Uint8Array(4 * sizes.length);
   const v = new DataView(out.buffer);

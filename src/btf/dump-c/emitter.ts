@@ -27,7 +27,9 @@ import {
   BTF_KIND_UNION,
   BTF_KIND_VAR,
   BTF_KIND_VOLATILE,
+  isCompositeKind,
   isModifierKind,
+  kindDescriptor,
 } from "../kinds.js";
 import type { ByteSink } from "../sink.js";
 import { NameCounter } from "./names.js";
@@ -117,46 +119,13 @@ export class CEmitter {
   private markReferenced(): void {
     const btf = this.btf;
     const ref = this.referenced;
-    const mark = (t: number, from: number) => (ref[this.checkRef(t, from)] = 1);
     for (let id = 1; id < btf.count; id++) {
       const kind = btf.kindNumber(id);
-      const vlen = btf.vlen(id);
-      switch (kind) {
-        case BTF_KIND_VOLATILE:
-        case BTF_KIND_CONST:
-        case BTF_KIND_RESTRICT:
-        case BTF_KIND_PTR:
-        case BTF_KIND_TYPEDEF:
-        case BTF_KIND_FUNC:
-        case BTF_KIND_VAR:
-        case BTF_KIND_DECL_TAG:
-        case BTF_KIND_TYPE_TAG:
-          mark(btf.sizeOrType(id), id);
-          break;
-        case BTF_KIND_ARRAY:
-          mark(btf.word(id, 1), id);
-          mark(btf.word(id, 0), id);
-          break;
-        case BTF_KIND_STRUCT:
-        case BTF_KIND_UNION:
-          for (let i = 0; i < vlen; i++) mark(btf.word(id, 3 * i + 1), id);
-          break;
-        case BTF_KIND_FUNC_PROTO:
-          // Parameters only: libbpf does not mark the return type.
-          for (let i = 0; i < vlen; i++) mark(btf.word(id, 2 * i + 1), id);
-          break;
-        case BTF_KIND_DATASEC:
-          for (let i = 0; i < vlen; i++) mark(btf.word(id, 3 * i), id);
-          break;
-        case BTF_KIND_INT:
-        case BTF_KIND_ENUM:
-        case BTF_KIND_ENUM64:
-        case BTF_KIND_FWD:
-        case BTF_KIND_FLOAT:
-          break;
-        default:
-          throw new BtfError(`cannot emit C for BTF kind ${kind}`, { typeId: id });
-      }
+      if (!kindDescriptor(kind)) throw new BtfError(`cannot emit C for BTF kind ${kind}`, { typeId: id });
+      // libbpf (btf_dump_mark_referenced) skips a prototype's return type and a FWD's (always 0) type word: the first ref.
+      const first = kind === BTF_KIND_FUNC_PROTO || kind === BTF_KIND_FWD ? 1 : 0;
+      const n = btf.typeRefCount(id);
+      for (let i = first; i < n; i++) ref[this.checkRef(btf.typeRef(id, i), id)] = 1;
     }
   }
 
@@ -178,7 +147,7 @@ export class CEmitter {
     const kind = btf.kindNumber(id);
     const named = btf.nameOff(id) !== 0;
     if (state === ORDERING) {
-      if ((kind === BTF_KIND_STRUCT || kind === BTF_KIND_UNION) && throughPtr && named) return false;
+      if (isCompositeKind(kind) && throughPtr && named) return false;
       throw new BtfError("unsatisfiable type cycle", { typeId: id });
     }
     this.enter(id);
@@ -194,14 +163,14 @@ export class CEmitter {
           return r;
         }
         case BTF_KIND_ARRAY:
-          return this.order(this.checkRef(btf.word(id, 0), id), false);
+          return this.order(this.checkRef(btf.arrayElemType(id), id), false);
         case BTF_KIND_STRUCT:
         case BTF_KIND_UNION: {
           // Only an embedded or anonymous struct forms a strong link.
           if (throughPtr && named) return false;
           this.orderState[id] = ORDERING;
           const vlen = btf.vlen(id);
-          for (let i = 0; i < vlen; i++) this.order(this.checkRef(btf.word(id, 3 * i + 1), id), false);
+          for (let i = 0; i < vlen; i++) this.order(this.checkRef(btf.memberType(id, i), id), false);
           if (named) this.queue.push(id);
           this.orderState[id] = ORDERED;
           return true;
@@ -225,10 +194,11 @@ export class CEmitter {
         case BTF_KIND_TYPE_TAG:
           return this.order(this.checkRef(btf.sizeOrType(id), id), throughPtr);
         case BTF_KIND_FUNC_PROTO: {
-          let strong = this.order(this.checkRef(btf.sizeOrType(id), id), throughPtr);
-          const vlen = btf.vlen(id);
-          for (let i = 0; i < vlen; i++) {
-            if (this.order(this.checkRef(btf.word(id, 2 * i + 1), id), throughPtr)) strong = true;
+          // The return type, then each parameter; strong if any of them is.
+          let strong = false;
+          const n = btf.typeRefCount(id);
+          for (let i = 0; i < n; i++) {
+            if (this.order(this.checkRef(btf.typeRef(id, i), id), throughPtr)) strong = true;
           }
           return strong;
         }
@@ -260,7 +230,7 @@ export class CEmitter {
     const kind = btf.kindNumber(id);
     if (state === EMITTING) {
       if (this.fwdEmitted[id]) return;
-      if (kind === BTF_KIND_STRUCT || kind === BTF_KIND_UNION) {
+      if (isCompositeKind(kind)) {
         // Referencing the struct we are inside needs no forward declaration.
         if (id === cont) return;
         if (btf.nameOff(id) === 0) return; // anonymous struct/union loop: nothing sensible to print
@@ -302,7 +272,7 @@ export class CEmitter {
           this.emit(btf.sizeOrType(id), cont);
           break;
         case BTF_KIND_ARRAY:
-          this.emit(btf.word(id, 0), cont);
+          this.emit(btf.arrayElemType(id), cont);
           break;
         case BTF_KIND_FWD:
           this.emitFwdDef(id);
@@ -326,7 +296,7 @@ export class CEmitter {
           if (cont === 0 || !named) {
             const inner = named ? id : cont;
             const vlen = btf.vlen(id);
-            for (let i = 0; i < vlen; i++) this.emit(btf.word(id, 3 * i + 1), inner);
+            for (let i = 0; i < vlen; i++) this.emit(btf.memberType(id, i), inner);
           } else if (!this.fwdEmitted[id] && id !== cont) {
             this.emitStructFwd(id);
             out.text(";\n\n");
@@ -342,9 +312,9 @@ export class CEmitter {
           break;
         }
         case BTF_KIND_FUNC_PROTO: {
-          this.emit(btf.sizeOrType(id), cont);
-          const vlen = btf.vlen(id);
-          for (let i = 0; i < vlen; i++) this.emit(btf.word(id, 2 * i + 1), cont);
+          // The return type, then each parameter.
+          const n = btf.typeRefCount(id);
+          for (let i = 0; i < n; i++) this.emit(btf.typeRef(id, i), cont);
           break;
         }
         default:
@@ -430,7 +400,7 @@ export class CEmitter {
     let maxAlign = 1;
     for (let i = 0; i < vlen; i++) {
       const align = btf.alignof(btf.memberType(id, i));
-      if (align && btf.memberBitfieldSize(id, i) === 0 && btf.word(id, 3 * i + 2) % (8 * align) !== 0) return true;
+      if (align && btf.memberBitfieldSize(id, i) === 0 && btf.memberBitOffset(id, i) % (8 * align) !== 0) return true;
       maxAlign = Math.max(align, maxAlign);
     }
     return btf.sizeOrType(id) % maxAlign !== 0;
@@ -551,17 +521,10 @@ export class CEmitter {
         throw new BtfError(`declarator chain longer than ${MAX_DEPTH} types (a reference cycle?)`, { typeId: id });
       }
       const kind = btf.kindNumber(id);
-      if (
-        kind === BTF_KIND_PTR ||
-        kind === BTF_KIND_VOLATILE ||
-        kind === BTF_KIND_CONST ||
-        kind === BTF_KIND_RESTRICT ||
-        kind === BTF_KIND_FUNC_PROTO ||
-        kind === BTF_KIND_TYPE_TAG
-      ) {
+      if (kind === BTF_KIND_PTR || kind === BTF_KIND_FUNC_PROTO || isModifierKind(kind)) {
         id = this.checkRef(btf.sizeOrType(id), id);
       } else if (kind === BTF_KIND_ARRAY) {
-        id = this.checkRef(btf.word(id, 0), id);
+        id = this.checkRef(btf.arrayElemType(id), id);
       } else {
         break;
       }
@@ -665,7 +628,7 @@ export class CEmitter {
           }
           break;
         case BTF_KIND_ARRAY: {
-          const nelems = btf.word(id, 2);
+          const nelems = btf.arrayLength(id);
           this.dropMods(stack);
           if (stack.length === 0) {
             this.emitName(fnameOff, fnameSuffix, lastWasPtr);

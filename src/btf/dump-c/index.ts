@@ -112,7 +112,7 @@ export function kfuncIds(btf: Btf): { kfuncs: number[]; fastcall: Set<number> } 
   const kfuncs: number[] = [];
   const fastcall = new Set<number>();
   for (let id = 1; id < btf.count; id++) {
-    if (btf.kindNumber(id) !== BTF_KIND_DECL_TAG || btf.word(id, 0) !== 0xffffffff) continue;
+    if (btf.kindNumber(id) !== BTF_KIND_DECL_TAG || btf.declTagComponent(id) !== -1) continue;
     const target = btf.sizeOrType(id);
     if (!btf.hasType(target) || btf.kindNumber(target) !== BTF_KIND_FUNC) continue;
     const tag = btf.name(id);

@@ -9,7 +9,6 @@ import type { Btf } from "../btf.js";
 import { BtfError } from "../../errors.js";
 import {
   BTF_KIND_ARRAY,
-  BTF_KIND_CONST,
   BTF_KIND_DECL_TAG,
   BTF_KIND_ENUM,
   BTF_KIND_ENUM64,
@@ -17,28 +16,21 @@ import {
   BTF_KIND_FUNC_PROTO,
   BTF_KIND_INT,
   BTF_KIND_PTR,
-  BTF_KIND_RESTRICT,
   BTF_KIND_STRUCT,
   BTF_KIND_TYPEDEF,
-  BTF_KIND_TYPE_TAG,
   BTF_KIND_UNION,
-  BTF_KIND_VOLATILE,
+  isCompositeKind,
+  isEnumKind,
+  isModifierKind,
 } from "../kinds.js";
 
 const MAX_RANK = 10;
 /** Reference chains longer than this only occur in cyclic (malformed) BTF. */
 const MAX_CHAIN = 4096;
 
+/** Kinds bpftool's sort looks through to the type they refer to (the size/type word). */
 function isRefLike(kind: number): boolean {
-  return (
-    kind === BTF_KIND_TYPE_TAG ||
-    kind === BTF_KIND_CONST ||
-    kind === BTF_KIND_PTR ||
-    kind === BTF_KIND_VOLATILE ||
-    kind === BTF_KIND_RESTRICT ||
-    kind === BTF_KIND_TYPEDEF ||
-    kind === BTF_KIND_DECL_TAG
-  );
+  return isModifierKind(kind) || kind === BTF_KIND_PTR || kind === BTF_KIND_TYPEDEF || kind === BTF_KIND_DECL_TAG;
 }
 
 function tooLong(id: number): BtfError {
@@ -65,7 +57,7 @@ function rank(btf: Btf, id: number): number {
         return hasName ? 4 : MAX_RANK;
       case BTF_KIND_ARRAY:
         if (!hasName) return MAX_RANK;
-        id = btf.word(id, 0);
+        id = btf.arrayElemType(id);
         break;
       default:
         if (!hasName || !isRefLike(kind)) return MAX_RANK;
@@ -80,11 +72,11 @@ function sortNameOff(btf: Btf, id: number): number {
   let fromRef = false;
   for (let hops = 0; hops < MAX_CHAIN; hops++) {
     const kind = btf.kindNumber(id);
-    if (kind === BTF_KIND_ENUM || kind === BTF_KIND_ENUM64) {
+    if (isEnumKind(kind)) {
       const off = btf.nameOff(id);
       return !fromRef && off === 0 && btf.vlen(id) > 0 ? btf.enumValueNameOff(id, 0) : off;
     }
-    if (kind === BTF_KIND_ARRAY) id = btf.word(id, 0);
+    if (kind === BTF_KIND_ARRAY) id = btf.arrayElemType(id);
     else if (isRefLike(kind)) id = btf.sizeOrType(id);
     else return btf.nameOff(id);
     fromRef = true;
@@ -133,9 +125,9 @@ function disambigHash(btf: Btf, id: number, members: boolean, depth = 0): Hash64
   h.mixName(btf, btf.nameOff(id));
   const kind = btf.kindNumber(id);
   const vlen = btf.vlen(id);
-  if (kind === BTF_KIND_ENUM || kind === BTF_KIND_ENUM64) {
+  if (isEnumKind(kind)) {
     for (let i = 0; i < vlen; i++) h.mixName(btf, btf.enumValueNameOff(id, i));
-  } else if (kind === BTF_KIND_STRUCT || kind === BTF_KIND_UNION) {
+  } else if (isCompositeKind(kind)) {
     if (!members) return h;
     for (let i = 0; i < vlen; i++) {
       h.mixName(btf, btf.memberNameOff(id, i));
@@ -146,8 +138,8 @@ function disambigHash(btf: Btf, id: number, members: boolean, depth = 0): Hash64
     const t = disambigHash(btf, btf.sizeOrType(id), members, depth + 1);
     h.mix(t.hi, t.lo);
   } else if (kind === BTF_KIND_ARRAY) {
-    h.mix(0, btf.word(id, 2));
-    const t = disambigHash(btf, btf.word(id, 0), members, depth + 1);
+    h.mix(0, btf.arrayLength(id));
+    const t = disambigHash(btf, btf.arrayElemType(id), members, depth + 1);
     h.mix(t.hi, t.lo);
   }
   return h;
@@ -235,15 +227,18 @@ function contentHasher(btf: Btf, maxDepth: number): (id: number) => Hash64 {
     };
     switch (kind) {
       case BTF_KIND_INT:
-        h.mix(btf.sizeOrType(id), btf.word(id, 0));
+        h.mix(btf.sizeOrType(id), btf.intRaw(id));
         break;
       case BTF_KIND_ENUM:
       case BTF_KIND_ENUM64:
         h.mix(0, btf.sizeOrType(id));
         for (let i = 0; i < vlen; i++) {
           h.mixName(btf, btf.enumValueNameOff(id, i));
-          if (kind === BTF_KIND_ENUM) h.mix(0, btf.word(id, 2 * i + 1));
-          else h.mix(btf.word(id, 3 * i + 2), btf.word(id, 3 * i + 1));
+          if (kind === BTF_KIND_ENUM) h.mix(0, btf.enumValue(id, i) >>> 0);
+          else {
+            const v = BigInt.asUintN(64, btf.enum64Value(id, i));
+            h.mix(Number(v >> 32n), Number(v & 0xffffffffn));
+          }
         }
         break;
       case BTF_KIND_STRUCT:
@@ -251,13 +246,14 @@ function contentHasher(btf: Btf, maxDepth: number): (id: number) => Hash64 {
         h.mix(0, btf.sizeOrType(id));
         for (let i = 0; i < vlen; i++) {
           h.mixName(btf, btf.memberNameOff(id, i));
-          h.mix(0, btf.word(id, 3 * i + 2));
+          // The stored word, so that bitfield sizes count too.
+          h.mix(0, btf.memberRawOffset(id, i));
           sub(btf.memberType(id, i));
         }
         break;
       case BTF_KIND_ARRAY:
-        h.mix(0, btf.word(id, 2));
-        sub(btf.word(id, 0));
+        h.mix(0, btf.arrayLength(id));
+        sub(btf.arrayElemType(id));
         break;
       case BTF_KIND_FUNC_PROTO:
         sub(btf.sizeOrType(id));
