@@ -50,6 +50,7 @@ export const MAX_NESTING_DEPTH = 1024;
 
 export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** The BTF header fields (the 24-byte header, or the 32-byte Linux 7.1 header with its layout section). */
 export interface BtfHeader {
   version: number;
   flags: number;
@@ -70,6 +71,7 @@ export interface KindLayout {
   flags: number;
 }
 
+/** Options of {@link Btf.parse}. */
 export interface ParseOptions {
   /** Base BTF for split (module) BTF. */
   base?: Btf;
@@ -80,6 +82,7 @@ export interface ParseOptions {
   pointerSize?: number;
 }
 
+/** Parsed BTF: the bytes, one typed array of record offsets, and accessors that decode fields, names and whole types on demand. Answers base ids too when it is split BTF. */
 export class Btf {
   readonly bytes: Uint8Array;
   readonly littleEndian: boolean;
@@ -290,6 +293,7 @@ export class Btf {
   /**
    * This blob's own records as host-order words, and the word index of each
    * (by `id - startId`): read-only views for whole-section passes.
+   * @internal
    */
   ownRecords(): { words: Uint32Array; offsets: Uint32Array } {
     return { words: this.words, offsets: this.offsets };
@@ -299,7 +303,7 @@ export class Btf {
     return Number.isInteger(id) && id >= 0 && id < this.count;
   }
 
-  /** @internal The raw `info` word of a type (0 for void). */
+  /** The raw `info` word of a type (0 for void). @internal */
   info(id: number): number {
     return this.field(id, 1);
   }
@@ -309,7 +313,7 @@ export class Btf {
     return (KIND_DESCRIPTORS[this.kindNumber(id)] ?? KIND_DESCRIPTORS[0]).name;
   }
 
-  /** @internal The kind number (BTF_KIND_*), for passes that switch on it. */
+  /** The kind number (BTF_KIND_*), for passes that switch on it. @internal */
   kindNumber(id: number): number {
     return (this.field(id, 1) >>> 24) & 0x7f;
   }
@@ -415,20 +419,20 @@ export class Btf {
     return this.word(id, 3 * i + 2);
   }
 
-  /** The bytes (this blob's or a base's) holding string offset `off`, or undefined when out of range. */
+  /** The bytes (this blob's or a base's) holding string offset `off`, or undefined when out of range. @internal */
   strSource(off: number): Uint8Array | undefined {
     if (off < this.startStrOff) return this.base?.strSource(off);
     return this.strStart + (off - this.startStrOff) < this.strEnd ? this.bytes : undefined;
   }
 
-  /** Position of string offset `off` within `strSource(off)`, or -1 when out of range. */
+  /** Position of string offset `off` within `strSource(off)`, or -1 when out of range. @internal */
   strPos(off: number): number {
     if (off < this.startStrOff) return this.base ? this.base.strPos(off) : -1;
     const pos = this.strStart + (off - this.startStrOff);
     return pos < this.strEnd ? pos : -1;
   }
 
-  /** Appends the string at `off` to `sink` without decoding it; false when `off` is out of range. */
+  /** Appends the string at `off` to `sink` without decoding it; false when `off` is out of range. @internal */
   writeStr(off: number, sink: ByteSink): boolean {
     if (off < this.startStrOff) return this.base ? this.base.writeStr(off, sink) : false;
     const pos = this.strStart + (off - this.startStrOff);
@@ -508,6 +512,9 @@ export class Btf {
 
   paramNameOff(id: number, i: number): number {
     return this.word(id, 2 * i);
+  }
+  paramName(id: number, i: number): string {
+    return this.strAt(this.paramNameOff(id, i), id);
   }
   paramType(id: number, i: number): number {
     return this.word(id, 2 * i + 1);
@@ -628,7 +635,7 @@ export class Btf {
     return this.base ? [...this.base.idsByName(name), ...own] : own;
   }
 
-  /** Own ids whose names contain `___`, the CO-RE flavor separator, ascending. */
+  /** Own ids whose names contain `___`, the CO-RE flavor separator, ascending. @internal */
   flavoredIds(): readonly number[] {
     return (this.nameIndex ??= new NameIndex(this)).flavored;
   }

@@ -8,36 +8,45 @@ import { encodeBtf, type EncodeOptions } from "./encode.js";
 import { StringTable } from "./strings.js";
 import type { BtfType } from "./types.js";
 
+/** Options of the {@link BtfBuilder} constructor. */
 export interface BuilderOptions {
   /** Base BTF: the builder then makes split BTF whose ids continue after the base. */
   base?: Btf;
 }
 
+/** Builds BTF: add types (each gets the next id), then `encode()`; `BtfBuilder.from(btf)` starts from an existing blob and re-encodes it byte for byte. */
 export class BtfBuilder {
+  /** The types added so far, in id order. */
   readonly types: BtfType[] = [];
+  /** The base of split BTF, if any. */
   readonly base: Btf | undefined;
-  readonly strings: StringTable;
+  private strings: StringTable;
   /** Encoding settings carried over from a source blob. */
-  private readonly defaults: EncodeOptions;
+  private defaults: EncodeOptions = {};
 
-  constructor(opts: BuilderOptions = {}, strings?: StringTable, defaults: EncodeOptions = {}) {
+  constructor(opts: BuilderOptions = {}) {
     this.base = opts.base;
-    this.strings = strings ?? StringTable.create(opts.base && StringTable.of(opts.base));
-    this.defaults = defaults;
+    this.strings = StringTable.create(opts.base && StringTable.of(opts.base));
   }
 
   /** A builder holding every own type of `btf`, with its string section and encoding settings. */
   static from(btf: Btf): BtfBuilder {
-    const strings = StringTable.fromBytes(btf.stringBytes(), btf.base && StringTable.of(btf.base));
-    const b = new BtfBuilder({ base: btf.base }, strings, {
+    const b = new BtfBuilder({ base: btf.base });
+    b.strings = StringTable.fromBytes(btf.stringBytes(), btf.base && StringTable.of(btf.base));
+    b.defaults = {
       littleEndian: btf.littleEndian,
       layout: btf.layoutBytes()?.slice(),
       headerLength: btf.header.hdrLen >= 32 ? 32 : 24,
       version: btf.header.version,
       flags: btf.header.flags,
-    });
+    };
     for (const id of btf.ownIds()) b.types.push(btf.type(id));
     return b;
+  }
+
+  /** Adds a string to the string section (even one no type uses) and returns its offset. */
+  addString(s: string): number {
+    return this.strings.add(s);
   }
 
   /** First id this builder assigns. */
@@ -56,6 +65,7 @@ export class BtfBuilder {
     return this.nextId - 1;
   }
 
+  /** The BTF bytes: the added types and their strings, in the source blob's encoding unless `opts` says otherwise. */
   encode(opts: EncodeOptions = {}): Uint8Array {
     return encodeBtf(this.types, this.strings, { ...this.defaults, ...opts });
   }

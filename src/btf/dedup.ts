@@ -45,6 +45,7 @@ import {
 } from "./kinds.js";
 import { StringTable } from "./strings.js";
 
+/** Options of {@link dedupBtf}. */
 export interface DedupOptions {
   /** The object's `.BTF.ext`: its strings join the string table and its type ids are remapped. */
   ext?: BtfExt;
@@ -52,6 +53,7 @@ export interface DedupOptions {
   littleEndian?: boolean;
 }
 
+/** Options of {@link mergeBtf}. */
 export interface MergeOptions {
   /** Base BTF: the result is split BTF on it, deduplicated against it. */
   base?: Btf;
@@ -59,6 +61,7 @@ export interface MergeOptions {
   littleEndian?: boolean;
 }
 
+/** Deduplicated BTF, the rewritten `.BTF.ext` when one was given, and the old-to-new id map. */
 export interface DedupResult {
   btf: Btf;
   /** The encoded result (what `btf` was parsed from). */

@@ -31,6 +31,7 @@ import {
   kindName,
 } from "./kinds.js";
 
+/** Options of {@link dumpJson}. */
 export interface JsonDumpOptions extends DumpOptions {
   pretty?: boolean;
 }
@@ -154,6 +155,7 @@ function writeType(w: JsonWriter, btf: Btf, id: number): void {
   w.endObject();
 }
 
+/** bpftool's `-j` / `-p` listing (`btf dump ... -j`), quirks included. */
 export function dumpJson(btf: Btf, opts: JsonDumpOptions = {}): string {
   const w = new JsonWriter(opts.pretty ?? false, outputLimit(btf));
   w.startObject();

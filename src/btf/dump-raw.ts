@@ -59,6 +59,7 @@ export function dumpIds(btf: Btf, ids?: readonly number[]): Iterable<number> {
   return ids ?? btf.ownIds();
 }
 
+/** Options shared by the raw and JSON dumps. */
 export interface DumpOptions {
   /** Dump only these ids, in this order (bpftool's `root_id`). */
   ids?: readonly number[];

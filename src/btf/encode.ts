@@ -28,6 +28,7 @@ import {
 import type { StringTable } from "./strings.js";
 import type { BtfType } from "./types.js";
 
+/** How to encode BTF: byte order, header length, layout section, version and flags. */
 export interface EncodeOptions {
   /** Output byte order; little-endian by default. */
   littleEndian?: boolean;

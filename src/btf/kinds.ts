@@ -28,14 +28,18 @@ export const BTF_KIND_ENUM64 = 19;
 /** Highest kind this library understands; higher kinds need a layout section. */
 export const BTF_KIND_MAX_KNOWN = 19;
 
-/** INT encoding bits. */
+/** INT encoding bit: signed. */
 export const BTF_INT_SIGNED = 1;
+/** INT encoding bit: a character type. */
 export const BTF_INT_CHAR = 2;
+/** INT encoding bit: a boolean. */
 export const BTF_INT_BOOL = 4;
 
-/** FUNC and VAR linkage values. */
+/** Linkage of a FUNC or VAR: static. */
 export const BTF_LINKAGE_STATIC = 0;
+/** Linkage: global. */
 export const BTF_LINKAGE_GLOBAL = 1;
+/** Linkage: extern (defined elsewhere). */
 export const BTF_LINKAGE_EXTERN = 2;
 
 /** A BTF kind by its kernel name, lower case: the library's one vocabulary for kinds. */

@@ -118,8 +118,3 @@ export function openBpfObject(bytes: Uint8Array): BpfObject {
   void obj.programs;
   return obj;
 }
-
-/** The program containing instruction `insn` of `section` (see {@link BpfObject.programAt}). */
-export function programAt(obj: BpfObject, section: ElfSection, insn: number): BpfProgram | undefined {
-  return obj.programAt(section, insn);
-}

@@ -5,6 +5,7 @@
  */
 import type { BtfKind } from "./kinds.js";
 
+/** BTF_KIND_INT: an integer type. */
 export interface IntType {
   kind: "int";
   name: string;
@@ -15,11 +16,13 @@ export interface IntType {
   bits: number;
 }
 
+/** BTF_KIND_PTR: a pointer. */
 export interface PtrType {
   kind: "ptr";
   type: number;
 }
 
+/** BTF_KIND_ARRAY: an array of `nelems` elements. */
 export interface ArrayType {
   kind: "array";
   type: number;
@@ -27,6 +30,7 @@ export interface ArrayType {
   nelems: number;
 }
 
+/** A struct or union member. */
 export interface Member {
   name: string;
   type: number;
@@ -35,6 +39,7 @@ export interface Member {
   bitfieldSize: number;
 }
 
+/** BTF_KIND_STRUCT or BTF_KIND_UNION. */
 export interface CompositeType {
   kind: "struct" | "union";
   name: string;
@@ -44,12 +49,14 @@ export interface CompositeType {
   members: Member[];
 }
 
+/** One enumerator of an ENUM. */
 export interface EnumValue {
   name: string;
   /** Signed 32-bit value when the enum is signed, unsigned otherwise. */
   value: number;
 }
 
+/** BTF_KIND_ENUM: an enum with 32-bit values. */
 export interface EnumType {
   kind: "enum";
   name: string;
@@ -58,11 +65,13 @@ export interface EnumType {
   values: EnumValue[];
 }
 
+/** One enumerator of an ENUM64. */
 export interface Enum64Value {
   name: string;
   value: bigint;
 }
 
+/** BTF_KIND_ENUM64: an enum with 64-bit values. */
 export interface Enum64Type {
   kind: "enum64";
   name: string;
@@ -71,18 +80,21 @@ export interface Enum64Type {
   values: Enum64Value[];
 }
 
+/** BTF_KIND_FWD: a forward declaration of a struct or union. */
 export interface FwdType {
   kind: "fwd";
   name: string;
   union: boolean;
 }
 
+/** BTF_KIND_TYPEDEF, VOLATILE, CONST or RESTRICT: a name or qualifier for another type. */
 export interface RefType {
   kind: "typedef" | "volatile" | "const" | "restrict";
   name: string;
   type: number;
 }
 
+/** BTF_KIND_TYPE_TAG: a tag on a pointee type (`__user`, `__rcu`, ...). */
 export interface TypeTagType {
   kind: "type_tag";
   name: string;
@@ -91,6 +103,7 @@ export interface TypeTagType {
   kflag: boolean;
 }
 
+/** BTF_KIND_FUNC: a function, its prototype in `type`. */
 export interface FuncType {
   kind: "func";
   name: string;
@@ -99,17 +112,20 @@ export interface FuncType {
   linkage: number;
 }
 
+/** One parameter of a function prototype. */
 export interface Param {
   name: string;
   type: number;
 }
 
+/** BTF_KIND_FUNC_PROTO: a function prototype. */
 export interface FuncProtoType {
   kind: "func_proto";
   returnType: number;
   params: Param[];
 }
 
+/** BTF_KIND_VAR: a global or static variable. */
 export interface VarType {
   kind: "var";
   name: string;
@@ -117,12 +133,14 @@ export interface VarType {
   linkage: number;
 }
 
+/** One variable of a DATASEC: its VAR (or FUNC) type, offset and size. */
 export interface VarSecinfo {
   type: number;
   offset: number;
   size: number;
 }
 
+/** BTF_KIND_DATASEC: a data section and the variables in it. */
 export interface DatasecType {
   kind: "datasec";
   name: string;
@@ -130,12 +148,14 @@ export interface DatasecType {
   vars: VarSecinfo[];
 }
 
+/** BTF_KIND_FLOAT: a floating-point type. */
 export interface FloatType {
   kind: "float";
   name: string;
   size: number;
 }
 
+/** BTF_KIND_DECL_TAG: a tag on a declaration, a member or a parameter. */
 export interface DeclTagType {
   kind: "decl_tag";
   name: string;
@@ -156,6 +176,7 @@ export interface UnknownType {
   data: Uint8Array;
 }
 
+/** One decoded BTF type: a discriminated union on `kind`. */
 export type BtfType =
   | IntType
   | PtrType

@@ -1,6 +1,8 @@
 /** `btfkit btf ...`: dump BTF like `bpftool btf dump`. */
 import { Command, Option } from "commander";
-import { Btf, type CDialect, dedupBtf, dedupObject, dumpCBytes, dumpJson, dumpRawBytes, isElf, loadBtf, mergeBtf, mergeKernelModules, resolveRoots } from "../index.js";
+import { dumpCBytes } from "../btf/dump-c/index.js";
+import { dumpRawBytes } from "../btf/dump-raw.js";
+import { Btf, type CDialect, dedupBtf, dedupObject, dumpJson, isElf, loadBtf, mergeBtf, mergeKernelModules, resolveRoots } from "../index.js";
 import { UsageError } from "./errors.js";
 import { emit, loadBtfFile, withInput, writeFileAtomic } from "./io.js";
 

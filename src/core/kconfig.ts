@@ -12,7 +12,7 @@ import { BTF_INT_BOOL, BTF_INT_SIGNED, BTF_KIND_ARRAY, BTF_KIND_DATASEC, BTF_KIN
 import type { Btf } from "../btf/btf.js";
 import { SHN_UNDEF, STB_GLOBAL, STB_WEAK, STT_NOTYPE } from "../elf/constants.js";
 import { BtfkitError, KconfigError } from "../errors.js";
-import type { BpfObject } from "./object.js";
+import type { BpfObject } from "../btf/object.js";
 
 /** Section of kconfig externs. */
 export const KCONFIG_SEC = ".kconfig";

@@ -10,7 +10,7 @@ import { CORE_SPEC_MAX_LEN, CoreReloKind, coreReloKindName, type CoreRelo } from
 import { BtfkitError, CoreRelocationError } from "../errors.js";
 import { findCandidates, type Candidate, type TargetBtf } from "./candidates.js";
 import { fieldsAreCompat, typesAreCompat, typesMatch } from "./compat.js";
-import { BPF_INSN_SIZE, openBpfObject, programAt, type BpfObject } from "./object.js";
+import { BPF_INSN_SIZE, openBpfObject, type BpfObject } from "../btf/object.js";
 import { patchInstruction, type RelocationResult } from "./patch.js";
 import {
   RelocationFailure,
@@ -424,7 +424,7 @@ export function relocate(obj: BpfObject, opts: RelocateOptions): RelocateResult 
       const sectionInsn = rec.insnOff / BPF_INSN_SIZE;
       // libbpf silently skips such a record; it can only come from a corrupt object.
       if (rec.insnOff + BPF_INSN_SIZE > code!.length) throw new CoreRelocationError(`CO-RE record points past the end of its section`, where);
-      const prog = programAt(obj, section, sectionInsn);
+      const prog = obj.programAt(section, sectionInsn);
       // Records of eliminated weak subprograms belong to no program; libbpf ignores them.
       if (!prog) return;
       const access = local.str(rec.accessStrOff);

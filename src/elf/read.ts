@@ -25,6 +25,7 @@ import {
   SHT_SYMTAB_SHNDX,
 } from "./constants.js";
 
+/** One section header with its data. */
 export interface ElfSection {
   /** Index in the section header table (section 0 is the null section). */
   index: number;
@@ -45,6 +46,7 @@ export interface ElfSection {
   data: Uint8Array;
 }
 
+/** One symbol table entry, its name decoded. */
 export interface ElfSymbol {
   /** Index in its symbol table; relocations refer to symbols by this. */
   index: number;
@@ -61,6 +63,7 @@ export interface ElfSymbol {
   shndx: number;
 }
 
+/** One REL or RELA entry of a relocation section. */
 export interface ElfRelocation {
   /** r_offset: byte offset in the target section (sh_info) for relocatable files. */
   offset: bigint;
@@ -127,6 +130,7 @@ export function parseElf(bytes: Uint8Array): ElfFile {
   return new ElfFile(bytes);
 }
 
+/** A parsed ELF file (ELF32/ELF64, either byte order): header fields, sections, symbols and relocations, decoded on demand. */
 export class ElfFile {
   readonly is64: boolean;
   readonly littleEndian: boolean;

@@ -39,6 +39,7 @@ import {
 import type { ElfFile, ElfSection } from "./read.js";
 import { StringSet, cStringsEqual } from "./strtab.js";
 
+/** A section as the editor holds it: its header fields and data. */
 export interface EditSection {
   name: string;
   type: number;
@@ -66,6 +67,7 @@ export interface EditSection {
   addrsig?: EditSymbol[];
 }
 
+/** A symbol as the editor holds it. */
 export interface EditSymbol {
   name: string;
   value: bigint;
@@ -80,6 +82,7 @@ export interface EditSymbol {
   section: EditSection | number;
 }
 
+/** A relocation entry as the editor holds it. */
 export interface EditRelocation {
   offset: bigint;
   /** The symbol, or null for symbol index 0. */
@@ -119,6 +122,7 @@ const SIZES32: Sizes = { ehdr: 52, shdr: 40, sym: 16, rel: 8, rela: 12, word: 4 
 
 const encoder = new TextEncoder();
 
+/** Edits a relocatable ELF object (section data, new and removed sections, symbols, relocations) and writes it back; indices are remapped, and an unedited clang object comes back byte for byte. */
 export class ElfEditor {
   readonly is64: boolean;
   readonly littleEndian: boolean;

@@ -172,7 +172,7 @@ const CASES: DedupCase[] = [
     name: "strings no type uses vanish; the rest are stored once, in order of first use",
     units: [
       (b) => {
-        for (const s of ["long", "unused", "int", "also unused"]) b.strings.add(s);
+        for (const s of ["long", "unused", "int", "also unused"]) b.addString(s);
         b.add(int("int"));
         b.add(int("long", 8));
         b.add(int("int"));

@@ -9,8 +9,6 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
-  BTF_KIND_DATASEC,
-  BTF_KIND_VAR,
   Btf,
   BtfBuilder,
   dedupBtf,
@@ -79,7 +77,7 @@ describe.skipIf(!haveOracle)("dedup of one blob equals libbpf's", () => {
 /** Own VARs and DATASECs: libbpf never deduplicates them, so a second copy keeps its own. */
 function varsAndDatasecs(btf: Btf): number {
   let n = 0;
-  for (const id of btf.ownIds()) if (btf.kindNumber(id) === BTF_KIND_VAR || btf.kindNumber(id) === BTF_KIND_DATASEC) n++;
+  for (const id of btf.ownIds()) if (btf.kind(id) === "var" || btf.kind(id) === "datasec") n++;
   return n;
 }
 

@@ -10,7 +10,8 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { Btf, BTF_KIND_STRUCT, dumpC, kfuncIds, loadBtf, mergeBtf, type CDumpOptions } from "../../src/index.js";
+import { kfuncIds } from "../../src/btf/dump-c/index.js";
+import { Btf, dumpC, loadBtf, mergeBtf, type CDumpOptions } from "../../src/index.js";
 import { FIXTURES, VMLINUX_FIXTURES, expectSameText, libbpfDev, modulePath, oracle, vmlinuxPath } from "../helpers/env.js";
 import { compileHeader } from "../helpers/compile.js";
 import { shuffle } from "../helpers/shuffle.js";
@@ -29,7 +30,7 @@ function blob(name: string): Btf {
 
 /** The id of the (only) struct of that name. */
 function struct(btf: Btf, name: string): number {
-  const ids = btf.idsByName(name).filter((id) => btf.kindNumber(id) === BTF_KIND_STRUCT);
+  const ids = btf.idsByName(name).filter((id) => btf.kind(id) === "struct");
   expect(ids).toHaveLength(1);
   return ids[0];
 }

@@ -3,7 +3,8 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { Btf, parseElf, reencode } from "../../src/index.js";
+import { reencode } from "../../src/btf/builder.js";
+import { Btf, parseElf } from "../../src/index.js";
 import { MODULE_FIXTURES, ROOT, VMLINUX_FIXTURES, basePath, clangBpf, modulePath, oracle, vmlinuxPath } from "../helpers/env.js";
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");

@@ -14,11 +14,11 @@ import {
   decodeBtfExt,
   encodeBtfExt,
   openBpfObject,
-  relocate,
   relocateAccess,
   type BtfType,
   type Member,
 } from "../../src/index.js";
+import { relocate } from "../../src/core/relocate.js";
 import { bpfObjects } from "../helpers/corpus.js";
 import { modulePath, oracle, vmlinuxPath } from "../helpers/env.js";
 

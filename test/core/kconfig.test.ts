@@ -20,7 +20,7 @@
 import fs from "node:fs";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { openBpfObject } from "../../src/core/object.js";
+import { openBpfObject } from "../../src/btf/object.js";
 import {
   assignKconfigOffsets,
   fillKconfig,

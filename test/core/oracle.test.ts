@@ -16,7 +16,7 @@ import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadBtf } from "../../src/btf/load.js";
 import type { Btf } from "../../src/btf/btf.js";
-import { openBpfObject } from "../../src/core/object.js";
+import { openBpfObject } from "../../src/btf/object.js";
 import { relocateObject } from "../../src/core/relocate.js";
 import type { CoreDecision } from "../../src/core/types.js";
 import {

@@ -12,8 +12,10 @@ import { ByteSink, outputLimit } from "../sink.js";
 import { CEmitter } from "./emitter.js";
 import { sortedTypeIds } from "./sort.js";
 
+/** Which bpftool's `format c` to reproduce: 7.8 (libbpf 1.8, the default) or Debian's 7.1. */
 export type CDialect = "7.1" | "7.8";
 
+/** Options of {@link dumpC}. */
 export interface CDumpOptions {
   /** Which bpftool's header to write; "7.8" by default. */
   dialect?: CDialect;
@@ -100,6 +102,7 @@ export function dumpCBytes(btf: Btf, opts: CDumpOptions = {}): Uint8Array {
   return out.view();
 }
 
+/** A `vmlinux.h`, byte-identical to `bpftool btf dump ... format c` of the chosen dialect. */
 export function dumpC(btf: Btf, opts: CDumpOptions = {}): string {
   return new TextDecoder().decode(dumpCBytes(btf, opts));
 }
