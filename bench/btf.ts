@@ -1,6 +1,8 @@
 /** Foundation figures: parse-to-index, full decode, raw dump vs bpftool. */
 import fs from "node:fs";
-import { Btf, dumpCBytes, dumpRawBytes } from "../dist/index.js";
+import { dumpCBytes } from "../dist/btf/dump-c/index.js";
+import { dumpRawBytes } from "../dist/btf/dump-raw.js";
+import { Btf } from "../dist/index.js";
 import { CLI, fixture, hasCommand, row, timeCommands, timeMs } from "./lib.js";
 
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -245,21 +245,29 @@ export class Btf {
     const words = this.words;
     // A record is at least 12 bytes, so this bound never exceeds the input size.
     const offsets = new Uint32Array(Math.floor(typeLen / 12));
+    const end = typeLen >>> 2;
     let n = 0;
     for (let p = 0; 4 * p < typeLen; ) {
-      const where = () => ({ section: "types", offset: this.typeStart + 4 * p, typeId: this.startId + n });
-      if (typeLen - 4 * p < 12) throw new BtfError(`${typeLen - 4 * p} leftover bytes at the end of the type section`, where());
+      if (typeLen - 4 * p < 12) throw this.recordError(`${typeLen - 4 * p} leftover bytes at the end of the type section`, p, n);
       const info = words[p + 1];
-      const kind = (info >>> 24) & 0x7f;
-      const extra = this.extraSize(kind, info & 0xffffff);
-      if (extra < 0) throw new BtfError(`unknown BTF kind ${kind} (no layout section describes it)`, where());
-      if (extra % 4 !== 0) throw new BtfError(`kind ${kind} records are not a multiple of 4 bytes`, where());
-      const next = p + 3 + extra / 4;
-      if (4 * next > typeLen) throw new BtfError(`${kindName(kind)} record runs past the end of the type section`, where());
+      let next = p + recordWords(info >>> 24, info & 0xffffff);
+      if (next < p) {
+        // Not a kind this library knows: a 7.1 layout section may size it.
+        const kind = (info >>> 24) & 0x7f;
+        const extra = this.extraSize(kind, info & 0xffffff);
+        if (extra < 0) throw this.recordError(`unknown BTF kind ${kind} (no layout section describes it)`, p, n);
+        if (extra % 4 !== 0) throw this.recordError(`kind ${kind} records are not a multiple of 4 bytes`, p, n);
+        next = p + 3 + extra / 4;
+      }
+      if (next > end) throw this.recordError(`${kindName((info >>> 24) & 0x7f)} record runs past the end of the type section`, p, n);
       offsets[n++] = p;
       p = next;
     }
     return offsets.slice(0, n);
+  }
+
+  private recordError(message: string, p: number, n: number): BtfError {
+    return new BtfError(message, { section: "types", offset: this.typeStart + 4 * p, typeId: this.startId + n });
   }
 
   /** Number of ids, void and base types included (the last id + 1). */
@@ -281,7 +289,7 @@ export class Btf {
     throw new BtfError(`type id ${id} is out of range (1..${this.count - 1})`, { typeId: id });
   }
 
-  /** Word k of a type's record (0 name_off, 1 info, 2 size/type, 3.. trailing data); void reads as 0. */
+  /** Word k of a type's record (0 name_off, 1 info, 2 size/type, 3.. trailing data); void reads as 0. The one raw reader. */
   private field(id: number, k: number): number {
     const i = id - this.startId;
     if (i >>> 0 === i && i < this.offsets.length) return this.words[this.offsets[i] + k];
@@ -335,11 +343,6 @@ export class Btf {
     return this.field(id, 2);
   }
 
-  /** The n-th 32-bit word after the common 12-byte record. */
-  private word(id: number, n: number): number {
-    return this.field(id, 3 + n);
-  }
-
   /**
    * Number of type ids a record refers to (`typeRef(id, i)` for i below it),
    * in libbpf's visiting order: the size/type word of reference kinds, an
@@ -372,51 +375,51 @@ export class Btf {
 
   /** INT encoding: BTF_INT_SIGNED | BTF_INT_CHAR | BTF_INT_BOOL bits. */
   intEncoding(id: number): number {
-    return (this.word(id, 0) >>> 24) & 0x0f;
+    return (this.field(id, 3) >>> 24) & 0x0f;
   }
   /** INT bit offset (the encoding's middle byte; 0 in every kernel BTF). */
   intBitOffset(id: number): number {
-    return (this.word(id, 0) >>> 16) & 0xff;
+    return (this.field(id, 3) >>> 16) & 0xff;
   }
   /** INT width in bits. */
   intBits(id: number): number {
-    return this.word(id, 0) & 0xff;
+    return this.field(id, 3) & 0xff;
   }
   /** The INT encoding word as stored (encoding, offset and bits packed). */
   intRaw(id: number): number {
-    return this.word(id, 0);
+    return this.field(id, 3);
   }
 
   arrayElemType(id: number): number {
-    return this.word(id, 0);
+    return this.field(id, 3);
   }
   arrayIndexType(id: number): number {
-    return this.word(id, 1);
+    return this.field(id, 4);
   }
   arrayLength(id: number): number {
-    return this.word(id, 2);
+    return this.field(id, 5);
   }
 
   /** Linkage of a VAR (its extra word) or FUNC (its vlen): static 0, global 1, extern 2. */
   linkage(id: number): number {
-    return this.kindNumber(id) === BTF_KIND_VAR ? this.word(id, 0) : this.vlen(id);
+    return this.kindNumber(id) === BTF_KIND_VAR ? this.field(id, 3) : this.vlen(id);
   }
 
   /** DECL_TAG component index: -1 for the whole declaration, else a member or parameter index. */
   declTagComponent(id: number): number {
-    return this.word(id, 0) | 0;
+    return this.field(id, 3) | 0;
   }
 
   // --- datasec variables ----------------------------------------------------
 
   datasecVarType(id: number, i: number): number {
-    return this.word(id, 3 * i);
+    return this.field(id, 3 + 3 * i);
   }
   datasecVarOffset(id: number, i: number): number {
-    return this.word(id, 3 * i + 1);
+    return this.field(id, 3 + 3 * i + 1);
   }
   datasecVarSize(id: number, i: number): number {
-    return this.word(id, 3 * i + 2);
+    return this.field(id, 3 + 3 * i + 2);
   }
 
   /** The bytes (this blob's or a base's) holding string offset `off`, or undefined when out of range. @internal */
@@ -467,43 +470,48 @@ export class Btf {
   // --- struct/union members -------------------------------------------------
 
   memberNameOff(id: number, i: number): number {
-    return this.word(id, 3 * i);
+    return this.field(id, 3 + 3 * i);
   }
   memberName(id: number, i: number): string {
     return this.strAt(this.memberNameOff(id, i), id);
   }
   memberType(id: number, i: number): number {
-    return this.word(id, 3 * i + 1);
+    return this.field(id, 3 + 3 * i + 1);
   }
   memberBitOffset(id: number, i: number): number {
-    const off = this.word(id, 3 * i + 2);
-    return this.kflag(id) ? off & 0xffffff : off;
+    if (id < this.startId && this.base) return this.base.memberBitOffset(id, i);
+    const p = this.rec(id);
+    if (p < 0) return 0;
+    const off = this.words[p + 5 + 3 * i];
+    return this.words[p + 1] >>> 31 ? off & 0xffffff : off;
   }
   memberBitfieldSize(id: number, i: number): number {
-    return this.kflag(id) ? this.word(id, 3 * i + 2) >>> 24 : 0;
+    if (id < this.startId && this.base) return this.base.memberBitfieldSize(id, i);
+    const p = this.rec(id);
+    return p >= 0 && this.words[p + 1] >>> 31 ? this.words[p + 5 + 3 * i] >>> 24 : 0;
   }
   /** The member's offset word as stored (with kflag, the bitfield size in its top byte). */
   memberRawOffset(id: number, i: number): number {
-    return this.word(id, 3 * i + 2);
+    return this.field(id, 3 + 3 * i + 2);
   }
 
   // --- enum values (ENUM: name, s32 value; ENUM64: name, lo32, hi32) --------
 
   enumValueNameOff(id: number, i: number): number {
-    return this.word(id, this.kindNumber(id) === BTF_KIND_ENUM64 ? 3 * i : 2 * i);
+    return this.field(id, this.kindNumber(id) === BTF_KIND_ENUM64 ? 3 + 3 * i : 3 + 2 * i);
   }
   enumValueName(id: number, i: number): string {
     return this.strAt(this.enumValueNameOff(id, i), id);
   }
   /** ENUM value as stored: signed when the enum's kflag is set, unsigned otherwise. */
   enumValue(id: number, i: number): number {
-    const raw = this.word(id, 2 * i + 1);
+    const raw = this.field(id, 3 + 2 * i + 1);
     return this.kflag(id) ? raw | 0 : raw;
   }
   /** ENUM64 value, signed or unsigned per the kflag. */
   enum64Value(id: number, i: number): bigint {
-    const lo = this.word(id, 3 * i + 1);
-    const hi = this.word(id, 3 * i + 2);
+    const lo = this.field(id, 3 + 3 * i + 1);
+    const hi = this.field(id, 3 + 3 * i + 2);
     const u = (BigInt(hi) << 32n) | BigInt(lo);
     return this.kflag(id) ? BigInt.asIntN(64, u) : u;
   }
@@ -511,13 +519,13 @@ export class Btf {
   // --- func_proto params ----------------------------------------------------
 
   paramNameOff(id: number, i: number): number {
-    return this.word(id, 2 * i);
+    return this.field(id, 3 + 2 * i);
   }
   paramName(id: number, i: number): string {
     return this.strAt(this.paramNameOff(id, i), id);
   }
   paramType(id: number, i: number): number {
-    return this.word(id, 2 * i + 1);
+    return this.field(id, 3 + 2 * i + 1);
   }
 
   // --- full decode ----------------------------------------------------------
@@ -724,8 +732,8 @@ export class Btf {
           t = this.sizeOrType(t);
           break;
         case BTF_KIND_ARRAY:
-          nelems = checkedSize(nelems * this.word(t, 2), id);
-          t = this.word(t, 0);
+          nelems = checkedSize(nelems * this.field(t, 5), id);
+          t = this.field(t, 3);
           break;
         default:
           throw new BtfError(`${kindName(k)} has no size`, { typeId: t });
@@ -776,7 +784,7 @@ export class Btf {
           id = this.sizeOrType(id);
           break;
         case BTF_KIND_ARRAY:
-          id = this.word(id, 0);
+          id = this.field(id, 3);
           break;
         case BTF_KIND_STRUCT:
         case BTF_KIND_UNION:

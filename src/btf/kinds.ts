@@ -159,10 +159,14 @@ export function kindName(kind: number): string {
   return kindDescriptor(kind)?.label ?? "UNKNOWN";
 }
 
+/** Per kind number: fixed words of a record (-1 for unknown kinds) and words per element; parsing sizes every record through these. */
+const FIXED_WORDS = Int32Array.from({ length: 128 }, (_, k) => (kindDescriptor(k) ? 3 + KIND_DESCRIPTORS[k].infoWords : -1));
+const ELEM_WORDS = Int32Array.from({ length: 128 }, (_, k) => kindDescriptor(k)?.elemWords ?? 0);
+
 /** Words in a known kind's record with `vlen` elements, or -1 for unknown kinds. */
 export function recordWords(kind: number, vlen: number): number {
-  const d = kindDescriptor(kind);
-  return d ? 3 + d.infoWords + vlen * d.elemWords : -1;
+  const fixed = FIXED_WORDS[kind & 0x7f];
+  return fixed < 0 ? -1 : fixed + vlen * ELEM_WORDS[kind & 0x7f];
 }
 
 /**

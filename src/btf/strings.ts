@@ -36,10 +36,6 @@ export function readCString(bytes: Uint8Array, off: number, end: number): string
   return String.fromCharCode.apply(null, bytes.subarray(off, i) as unknown as number[]);
 }
 
-export function encodeUtf8(s: string): Uint8Array {
-  return encoder.encode(s);
-}
-
 /** Scratch holding the NUL-terminated UTF-8 form of the string being looked up. */
 let scratch = new Uint8Array(256);
 

@@ -75,11 +75,6 @@ export function essentialNameLength(name: string): number {
   return name.length;
 }
 
-/** A name without its flavor suffix: `task_struct___v1` -> `task_struct`. */
-export function essentialName(name: string): string {
-  return name.slice(0, essentialNameLength(name));
-}
-
 /** Size or a RelocationFailure: resolving sizes inside a spec fails the relocation, not the process. */
 export function sizeOf(btf: Btf, id: number): number {
   try {
