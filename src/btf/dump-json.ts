@@ -28,6 +28,9 @@ import {
   BTF_KIND_UNION,
   BTF_KIND_VAR,
   BTF_KIND_VOLATILE,
+  infoKflag,
+  infoKind,
+  infoVlen,
   kindName,
 } from "./kinds.js";
 
@@ -37,9 +40,10 @@ export interface JsonDumpOptions extends DumpOptions {
 }
 
 function writeType(w: JsonWriter, btf: Btf, id: number): void {
-  const kind = btf.kindNumber(id);
-  const vlen = btf.vlen(id);
-  const kflag = btf.kflag(id);
+  const info = btf.info(id);
+  const kind = infoKind(info);
+  const vlen = infoVlen(info);
+  const kflag = infoKflag(info);
   w.startObject();
   w.numberField("id", id);
   w.stringField("kind", kindName(kind));

@@ -25,6 +25,9 @@ import {
   BTF_KIND_UNION,
   BTF_KIND_VAR,
   BTF_KIND_VOLATILE,
+  infoKflag,
+  infoKind,
+  infoVlen,
   kindName,
 } from "./kinds.js";
 import { ByteSink, outputLimit } from "./sink.js";
@@ -74,9 +77,10 @@ function quotedName(btf: Btf, off: number, out: ByteSink): void {
 
 /** Appends one type's raw-dump entry, newline included. */
 export function writeRawType(btf: Btf, id: number, out: ByteSink): void {
-  const kind = btf.kindNumber(id);
-  const vlen = btf.vlen(id);
-  const kflag = btf.kflag(id);
+  const info = btf.info(id);
+  const kind = infoKind(info);
+  const vlen = infoVlen(info);
+  const kflag = infoKflag(info);
   out.byte(0x5b);
   out.uint(id);
   out.text("] ");
