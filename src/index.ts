@@ -78,7 +78,7 @@ export {
   type FuncInfo,
   type LineInfo,
 } from "./btf/ext.js";
-export { BpfObject, openBpfObject, type BpfProgram, type OpenObjectOptions, type PointerSizeRule } from "./btf/object.js";
+export { BpfObject, openBpfObject, type BpfMapDef, type BpfProgram, type OpenObjectOptions, type PointerSizeRule } from "./btf/object.js";
 
 // CO-RE relocation and kconfig externs.
 export {

@@ -8,6 +8,7 @@ import { SHF_EXECINSTR, STT_FUNC } from "../elf/constants.js";
 import { parseElf, type ElfFile, type ElfSection, type ElfSymbol } from "../elf/read.js";
 import { BtfError, CoreRelocationError } from "../errors.js";
 import { Btf } from "./btf.js";
+import { BTF_KIND_ARRAY, BTF_KIND_PTR, BTF_KIND_STRUCT, BTF_KIND_VAR } from "./kinds.js";
 import { decodeBtfExt, type BtfExt } from "./ext.js";
 
 /** Size of one BPF instruction in bytes. */
@@ -23,6 +24,25 @@ export interface BpfProgram {
   insnOff: number;
   /** Number of instructions. */
   insnCount: number;
+}
+
+/** A BTF-defined map: one variable of the object's `.maps` section, as libbpf reads its definition. */
+export interface BpfMapDef {
+  /** The variable's name, which is the map's name. */
+  name: string;
+  /** BPF_MAP_TYPE_* number (0 when the definition has no `type`). */
+  type: number;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  /** BPF_F_* map flags. */
+  flags: number;
+  /** BTF id of the key type when the definition gives `key`, else 0. */
+  keyType: number;
+  /** BTF id of the value type when the definition gives `value`, else 0. */
+  valueType: number;
+  /** LIBBPF_PIN_* value (0: not pinned). */
+  pinning: number;
 }
 
 /**
@@ -45,6 +65,7 @@ export interface OpenObjectOptions {
 export class BpfObject {
   private extCache: BtfExt | null | undefined;
   private programList: BpfProgram[] | undefined;
+  private mapList: BpfMapDef[] | undefined;
 
   private constructor(
     /** The parsed ELF. */
@@ -80,6 +101,12 @@ export class BpfObject {
   get programs(): BpfProgram[] {
     this.programList ??= findPrograms(this.elf);
     return this.programList;
+  }
+
+  /** The BTF-defined maps of the `.maps` section, in the order of its variables (libbpf's order). */
+  get maps(): BpfMapDef[] {
+    this.mapList ??= findMaps(this.btf);
+    return this.mapList;
   }
 
   /** The program containing instruction `insn` of `section`, as libbpf's find_prog_by_sec_insn finds it. */
@@ -118,3 +145,87 @@ export function openBpfObject(bytes: Uint8Array): BpfObject {
   void obj.programs;
   return obj;
 }
+
+/** The `int (*name)[N]` members of a map definition carry N (libbpf's get_map_field_int). */
+function mapFieldInt(btf: Btf, structId: number, i: number, map: string): number {
+  const ptr = btf.resolve(btf.memberType(structId, i));
+  const arr = btf.kindNumber(ptr) === BTF_KIND_PTR ? btf.sizeOrType(ptr) : 0;
+  if (btf.kindNumber(arr) !== BTF_KIND_ARRAY) {
+    throw new BtfError(`map '${map}': field '${btf.memberName(structId, i)}' is not a pointer to an array`, { section: ".maps", typeId: structId, record: i });
+  }
+  return btf.arrayLength(arr);
+}
+
+/** The type a `key` / `value` member points to, and its size. */
+function mapFieldType(btf: Btf, structId: number, i: number, map: string): { type: number; size: number } {
+  const ptr = btf.resolve(btf.memberType(structId, i));
+  if (btf.kindNumber(ptr) !== BTF_KIND_PTR) {
+    throw new BtfError(`map '${map}': field '${btf.memberName(structId, i)}' is not a pointer`, { section: ".maps", typeId: structId, record: i });
+  }
+  return { type: btf.sizeOrType(ptr), size: btf.sizeof(btf.sizeOrType(ptr)) };
+}
+
+/** Reads the `.maps` DATASEC's variables as libbpf's parse_btf_map_def does (strict: unknown fields are errors). */
+function findMaps(btf: Btf): BpfMapDef[] {
+  const sec = btf.findByName(".maps", "datasec");
+  if (sec === undefined) return [];
+  const maps: BpfMapDef[] = [];
+  for (let v = 0; v < btf.vlen(sec); v++) {
+    const varId = btf.datasecVarType(sec, v);
+    const name = btf.name(varId);
+    const def = btf.resolve(btf.sizeOrType(varId));
+    if (btf.kindNumber(varId) !== BTF_KIND_VAR || btf.kindNumber(def) !== BTF_KIND_STRUCT) {
+      throw new BtfError(`map '${name}' is not a variable of struct type`, { section: ".maps", typeId: varId });
+    }
+    const map: BpfMapDef = { name, type: 0, keySize: 0, valueSize: 0, maxEntries: 0, flags: 0, keyType: 0, valueType: 0, pinning: 0 };
+    const setSize = (field: "keySize" | "valueSize", size: number) => {
+      if (map[field] !== 0 && map[field] !== size) {
+        throw new BtfError(`map '${name}': conflicting ${field === "keySize" ? "key" : "value"} sizes ${map[field]} and ${size}`, { section: ".maps", typeId: def });
+      }
+      map[field] = size;
+    };
+    for (let i = 0; i < btf.vlen(def); i++) {
+      switch (btf.memberName(def, i)) {
+        case "type":
+          map.type = mapFieldInt(btf, def, i, name);
+          break;
+        case "max_entries":
+          map.maxEntries = mapFieldInt(btf, def, i, name);
+          break;
+        case "map_flags":
+          map.flags = mapFieldInt(btf, def, i, name);
+          break;
+        case "pinning":
+          map.pinning = mapFieldInt(btf, def, i, name);
+          break;
+        case "key_size":
+          setSize("keySize", mapFieldInt(btf, def, i, name));
+          break;
+        case "value_size":
+          setSize("valueSize", mapFieldInt(btf, def, i, name));
+          break;
+        case "key": {
+          const { type, size } = mapFieldType(btf, def, i, name);
+          setSize("keySize", size);
+          map.keyType = type;
+          break;
+        }
+        case "value": {
+          const { type, size } = mapFieldType(btf, def, i, name);
+          setSize("valueSize", size);
+          map.valueType = type;
+          break;
+        }
+        case "numa_node":
+        case "map_extra":
+        case "values":
+          break;
+        default:
+          throw new BtfError(`map '${name}': unknown field '${btf.memberName(def, i)}'`, { section: ".maps", typeId: def, record: i });
+      }
+    }
+    maps.push(map);
+  }
+  return maps;
+}
+
