@@ -11,7 +11,8 @@
  */
 import { BtfError } from "../errors.js";
 import { tableSize } from "../elf/strtab.js";
-import { BTF_HEADER_LEN, BTF_MAGIC, Btf, HOST_LITTLE_ENDIAN, MAX_NESTING_DEPTH } from "./btf.js";
+import { BTF_HEADER_LEN, Btf, MAX_NESTING_DEPTH } from "./btf.js";
+import { encodeWords, type WordsHeader } from "./encode.js";
 import type { BtfExt, BtfExtInfoSection } from "./ext.js";
 import {
   BTF_KIND_ARRAY,
@@ -89,14 +90,6 @@ export function mergeBtf(inputs: readonly Btf[], opts: MergeOptions = {}): Dedup
   const store = Store.concat(inputs, opts.base);
   const littleEndian = opts.littleEndian ?? opts.base?.littleEndian ?? true;
   return new Dedup(store).run(undefined, { littleEndian, hdrLen: BTF_HEADER_LEN, version: 1, flags: 0 });
-}
-
-interface OutputHeader {
-  littleEndian: boolean;
-  /** 24, or 32 for a 7.1-style header (its layout words left zero). */
-  hdrLen: number;
-  version: number;
-  flags: number;
 }
 
 // --- the working copy ----------------------------------------------------------------
@@ -374,7 +367,7 @@ class Dedup {
     }
   }
 
-  run(ext: BtfExt | undefined, header: OutputHeader): DedupResult {
+  run(ext: BtfExt | undefined, header: WordsHeader): DedupResult {
     const newExt = this.dedupStrings(ext);
     // One method per phase: each loop is optimized on its own.
     this.prepBase();
@@ -979,22 +972,9 @@ class Dedup {
     return n;
   }
 
-  private encode(kept: readonly number[], { littleEndian, hdrLen, version, flags }: OutputHeader): Uint8Array {
+  private encode(kept: readonly number[], header: WordsHeader): Uint8Array {
     let typeWords = 0;
     for (const id of kept) typeWords += recordWords(this.kind(id), this.vlen(id));
-    const strings = this.pool;
-    const typeLen = 4 * typeWords;
-    // A 32-byte header's layout words stay zero: no layout section.
-    const out = new Uint8Array(hdrLen + typeLen + strings.length);
-    const view = new DataView(out.buffer);
-    view.setUint16(0, BTF_MAGIC, littleEndian);
-    out[2] = version;
-    out[3] = flags;
-    view.setUint32(4, hdrLen, littleEndian);
-    view.setUint32(8, 0, littleEndian);
-    view.setUint32(12, typeLen, littleEndian);
-    view.setUint32(16, typeLen, littleEndian);
-    view.setUint32(20, strings.length, littleEndian);
     const w = this.w;
     const slots = this.slots;
     const body = new Int32Array(typeWords);
@@ -1006,10 +986,7 @@ class Dedup {
       body.set(w.subarray(p, end), at);
       at += end - p;
     }
-    if (littleEndian === HOST_LITTLE_ENDIAN) out.set(new Uint8Array(body.buffer), hdrLen);
-    else for (let k = 0; k < typeWords; k++) view.setUint32(hdrLen + 4 * k, body[k], littleEndian);
-    out.set(strings, hdrLen + typeLen);
-    return out;
+    return encodeWords(body, this.pool, header);
   }
 
   private remapExtIds(ext: BtfExt): BtfExt {

@@ -4,7 +4,7 @@
  * libbpf writes: types at offset 0, then layout, then strings.
  */
 import { BtfError } from "../errors.js";
-import { BTF_HEADER_LEN, BTF_HEADER_LEN_LAYOUT, BTF_MAGIC } from "./btf.js";
+import { BTF_HEADER_LEN, BTF_HEADER_LEN_LAYOUT, BTF_MAGIC, HOST_LITTLE_ENDIAN } from "./btf.js";
 import {
   BTF_KIND_ARRAY,
   BTF_KIND_DATASEC,
@@ -215,15 +215,48 @@ export function encodeBtf(types: readonly BtfType[], strings: StringTable, opts:
   const hdrLen = layout || opts.headerLength === BTF_HEADER_LEN_LAYOUT ? BTF_HEADER_LEN_LAYOUT : BTF_HEADER_LEN;
   const layoutLen = layout?.length ?? 0;
   const out = new Uint8Array(hdrLen + typeLen + layoutLen + str.length);
-  const view = new DataView(out.buffer);
-  view.setUint16(0, BTF_MAGIC, le);
-  out[2] = opts.version ?? 1;
-  out[3] = opts.flags ?? 0;
-  const header = [hdrLen, 0, typeLen, typeLen + layoutLen, str.length];
-  if (hdrLen === BTF_HEADER_LEN_LAYOUT) header.push(layout ? typeLen : 0, layoutLen);
-  header.forEach((v, i) => view.setUint32(4 + 4 * i, v, le));
+  writeHeader(out, { littleEndian: le, hdrLen, version: opts.version ?? 1, flags: opts.flags ?? 0 }, typeLen, layoutLen, str.length, !!layout);
   out.set(typeBuf, hdrLen);
   if (layout) out.set(layout, hdrLen + typeLen);
   out.set(str, hdrLen + typeLen + layoutLen);
   return out;
+}
+
+/** Header fields of a blob written from words: libbpf keeps the input's header length, version and flags. */
+export interface WordsHeader {
+  littleEndian: boolean;
+  /** 24, 32 (its layout words zero), or any longer length a source blob had. */
+  hdrLen: number;
+  version: number;
+  flags: number;
+}
+
+/**
+ * A blob from a type section of host-order words (records already final)
+ * and a string section, for passes that rewrite records in place (dedup,
+ * module merge).
+ */
+export function encodeWords(words: Int32Array | Uint32Array, strings: Uint8Array, header: WordsHeader): Uint8Array {
+  const { littleEndian, hdrLen } = header;
+  const typeLen = 4 * words.length;
+  const out = new Uint8Array(hdrLen + typeLen + strings.length);
+  writeHeader(out, header, typeLen, 0, strings.length, false);
+  if (littleEndian === HOST_LITTLE_ENDIAN) out.set(new Uint8Array(words.buffer, words.byteOffset, typeLen), hdrLen);
+  else {
+    const view = new DataView(out.buffer);
+    for (let k = 0; k < words.length; k++) view.setUint32(hdrLen + 4 * k, words[k], littleEndian);
+  }
+  out.set(strings, hdrLen + typeLen);
+  return out;
+}
+
+/** Magic, version, flags and section offsets: types first, then the layout section if any, then strings. */
+function writeHeader(out: Uint8Array, h: WordsHeader, typeLen: number, layoutLen: number, strLen: number, hasLayout: boolean): void {
+  const view = new DataView(out.buffer, out.byteOffset);
+  view.setUint16(0, BTF_MAGIC, h.littleEndian);
+  out[2] = h.version;
+  out[3] = h.flags;
+  const fields = [h.hdrLen, 0, typeLen, typeLen + layoutLen, strLen];
+  if (h.hdrLen >= BTF_HEADER_LEN_LAYOUT) fields.push(hasLayout ? typeLen : 0, layoutLen);
+  fields.forEach((v, i) => view.setUint32(4 + 4 * i, v, h.littleEndian));
 }

@@ -7,7 +7,8 @@
  * strings first) change, found through the kind descriptors.
  */
 import { BtfError } from "../errors.js";
-import { BTF_HEADER_LEN, BTF_MAGIC, Btf } from "./btf.js";
+import { BTF_HEADER_LEN, Btf } from "./btf.js";
+import { encodeWords } from "./encode.js";
 import { infoKind, infoVlen, nameSlots, typeIdSlots } from "./kinds.js";
 import { StringTable } from "./strings.js";
 
@@ -37,7 +38,9 @@ export function mergeSplit(base: Btf, modules: readonly Btf[]): Btf {
     at += own.words.length;
     nextId += mod.ownCount;
   }
-  return Btf.parse(encodeSplit(words, strings.bytes()), { base });
+  // Little-endian with a 24-byte header, as the builder writes by default.
+  const header = { littleEndian: true, hdrLen: BTF_HEADER_LEN, version: 1, flags: 0 };
+  return Btf.parse(encodeWords(words, strings.bytes(), header), { base });
 }
 
 /** The offset in `strings` of the module string at `off` (0, the empty name, stays). */
@@ -46,17 +49,4 @@ function nameIn(strings: StringTable, mod: Btf, off: number, typeId: number): nu
   const src = mod.strSource(off);
   if (!src) throw new BtfError(`string offset ${off} is outside the string section`, { typeId });
   return strings.addBytes(src, mod.strPos(off));
-}
-
-/** A little-endian blob with a 24-byte header: what the builder writes by default. */
-function encodeSplit(words: Uint32Array, strings: Uint8Array): Uint8Array {
-  const typeLen = 4 * words.length;
-  const out = new Uint8Array(BTF_HEADER_LEN + typeLen + strings.length);
-  const view = new DataView(out.buffer);
-  view.setUint16(0, BTF_MAGIC, true);
-  out[2] = 1;
-  for (const [i, v] of [BTF_HEADER_LEN, 0, typeLen, typeLen, strings.length].entries()) view.setUint32(4 + 4 * i, v, true);
-  for (let k = 0; k < words.length; k++) view.setUint32(BTF_HEADER_LEN + 4 * k, words[k], true);
-  out.set(strings, BTF_HEADER_LEN + typeLen);
-  return out;
 }
