@@ -5,8 +5,10 @@
 import { benchBtf } from "./btf.js";
 import { benchCore } from "./core.js";
 import { benchDedup } from "./dedup.js";
+import { benchHostile } from "./hostile.js";
 
 console.log(`node ${process.version}, ${new Date().toISOString()}`);
 benchBtf();
 benchCore();
 benchDedup();
+benchHostile();

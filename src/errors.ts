@@ -37,12 +37,22 @@ function describe(where: Where): string {
   return parts.join(", ");
 }
 
+/** Longest unbroken run of characters a message keeps whole. */
+const MAX_WORD = 256;
+const LONG_WORD = new RegExp(`[^\\s'"]{${MAX_WORD + 1},}`, "g");
+
+/** A name from hostile input can be megabytes long: a message keeps its start and says how long it was. */
+function elideLongWords(message: string): string {
+  return message.length <= MAX_WORD ? message : message.replace(LONG_WORD, (w) => `${w.slice(0, 64)}...(${w.length} characters)`);
+}
+
 /** Base of every error btfkit throws for bad input: `where` says where, `detail` what and why. */
 export class BtfkitError extends Error {
   readonly where: Where;
-  /** What went wrong and why: the message without the location. */
+  /** What went wrong and why: the message without the location (overlong names elided). */
   readonly detail: string;
   constructor(message: string, where: Where = {}) {
+    message = elideLongWords(message);
     const loc = describe(where);
     super(loc ? `${message} (${loc})` : message);
     this.where = where;

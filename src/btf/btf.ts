@@ -34,9 +34,10 @@ import {
   kindNumber,
   recordWords,
 } from "./kinds.js";
-import { cStringsEqual, hashCString, tableSize } from "../elf/strtab.js";
+import { CStringDecoder, cStringsEqual, hashCString, tableSize } from "../elf/strtab.js";
+import { plainBytes } from "../elf/bytes.js";
 import type { ByteSink } from "./sink.js";
-import { readCString } from "./strings.js";
+import { validateTypes } from "./validate.js";
 import type { BtfType, BtfTypeOf, Member } from "./types.js";
 
 export const BTF_MAGIC = 0xeb9f;
@@ -105,11 +106,14 @@ export class Btf {
   private readonly strStart: number;
   private readonly strEnd: number;
   private nameIndex: NameIndex | undefined;
+  /** Decoder of the own string section, made on the first name read. */
+  private strings: CStringDecoder | undefined;
   /** alignof() results + 1 per own id (0 = not computed, -1 = in progress); dumps ask for the same structs often. */
   private alignCache: Int32Array | undefined;
   private ptrSize: number | undefined;
 
   private constructor(bytes: Uint8Array, opts: ParseOptions) {
+    bytes = plainBytes(bytes);
     this.bytes = bytes;
     this.base = opts.base;
     this.ptrSize = opts.pointerSize;
@@ -141,6 +145,7 @@ export class Btf {
     this.typeStart = dataStart + h.typeOff;
     this.words = this.typeWords();
     this.offsets = this.indexTypes();
+    validateTypes(this, this.words, this.offsets, this.typeStart);
   }
 
   /** Parses BTF bytes (either byte order; 24- or 32-byte header; split on `opts.base`). */
@@ -185,6 +190,12 @@ export class Btf {
       h.layoutOff = this.u32(24);
       h.layoutLen = this.u32(28);
     }
+    // libbpf 1.8 reads any version and flags (the kernel refuses them at load), and so do we: both are kept
+    // when the blob is written back. Header bytes it does not know forbid modifying the blob in libbpf; since
+    // btfkit rewrites what it reads (dedup, merge, builder), it refuses them at parse, as the kernel does.
+    for (let i = BTF_HEADER_LEN_LAYOUT; i < hdrLen; i++) {
+      if (this.bytes[i] !== 0) throw err(`unknown BTF header data at offset ${i} is not zero`, i);
+    }
     const dataLen = size - hdrLen;
     if (h.typeOff % 4 !== 0) throw err(`type section offset ${h.typeOff} is not 4-byte aligned`, 8);
     if (h.strOff + h.strLen > dataLen) {
@@ -193,13 +204,17 @@ export class Btf {
     if (h.typeOff + h.typeLen > h.strOff) {
       throw err(`type section [${h.typeOff}, +${h.typeLen}) overlaps or follows the string section at ${h.strOff}`, 8);
     }
-    if (h.layoutLen !== undefined && h.layoutOff !== undefined && h.layoutLen > 0) {
-      if (h.layoutOff + h.layoutLen > dataLen || h.layoutOff % 4 !== 0 || h.layoutLen % 4 !== 0) {
-        throw err(`layout section [${h.layoutOff}, +${h.layoutLen}) is misaligned or runs past the data`, 24);
-      }
-      const overlaps = (off: number, len: number) => h.layoutOff! < off + len && off < h.layoutOff! + h.layoutLen!;
-      if (overlaps(h.typeOff, h.typeLen) || overlaps(h.strOff, h.strLen)) {
-        throw err(`layout section [${h.layoutOff}, +${h.layoutLen}) overlaps the type or string section`, 24);
+    const { layoutOff, layoutLen } = h;
+    // As libbpf 1.8: with a layout section, it sits between the type and string sections.
+    if (layoutOff !== undefined && layoutLen) {
+      if (layoutOff % 4 !== 0) throw err(`layout section offset ${layoutOff} is not 4-byte aligned`, 24);
+      if (layoutLen % 4 !== 0) throw err(`layout section length ${layoutLen} is not a multiple of 4`, 28);
+      if (layoutOff + layoutLen > dataLen) throw err(`layout section [${layoutOff}, +${layoutLen}) runs past the data (${dataLen} bytes)`, 24);
+      if (layoutOff < h.typeOff + h.typeLen || layoutOff + layoutLen > h.strOff) {
+        throw err(
+          `layout section [${layoutOff}, +${layoutLen}) is not between the type section [${h.typeOff}, +${h.typeLen}) and the string section at ${h.strOff}`,
+          24,
+        );
       }
     }
     return h;
@@ -231,12 +246,16 @@ export class Btf {
     return out;
   }
 
-  /** Size of a record's trailing data, or -1 if the kind cannot be sized. */
+  /**
+   * Size of a record's trailing data, or -1 if the kind cannot be sized: as
+   * libbpf 1.8, an unknown kind is sized by this blob's layout section, else
+   * (split BTF without one) by its base's, and only in multiples of 4 bytes.
+   */
   private extraSize(kind: number, vlen: number): number {
     const words = recordWords(kind, vlen);
     if (words >= 0) return 4 * (words - 3);
-    const l = this.layout?.[kind];
-    if (kind !== 0 && l) return l.infoSize + vlen * l.elemSize;
+    const l = (this.layout ?? this.base?.layout)?.[kind];
+    if (kind !== 0 && l && l.infoSize % 4 === 0 && l.elemSize % 4 === 0) return l.infoSize + vlen * l.elemSize;
     return -1;
   }
 
@@ -255,8 +274,11 @@ export class Btf {
         // Not a kind this library knows: a 7.1 layout section may size it.
         const kind = (info >>> 24) & 0x7f;
         const extra = this.extraSize(kind, info & 0xffffff);
-        if (extra < 0) throw this.recordError(`unknown BTF kind ${kind} (no layout section describes it)`, p, n);
-        if (extra % 4 !== 0) throw this.recordError(`kind ${kind} records are not a multiple of 4 bytes`, p, n);
+        if (extra < 0) {
+          throw this.recordError(`unknown BTF kind ${kind}: no layout section describes it, or its info_sz or elem_sz is not a multiple of 4`, p, n);
+        }
+        // libbpf cannot byte-swap data it does not know the fields of, so it refuses such records in foreign-endian BTF.
+        if (this.littleEndian !== HOST_LITTLE_ENDIAN) throw this.recordError(`unknown BTF kind ${kind} in foreign-endian BTF`, p, n);
         next = p + 3 + extra / 4;
       }
       if (next > end) throw this.recordError(`${kindName((info >>> 24) & 0x7f)} record runs past the end of the type section`, p, n);
@@ -444,12 +466,15 @@ export class Btf {
     return true;
   }
 
-  /** String at a string-section offset, or undefined when the offset is out of range. */
+  /** String at a string-section offset, or undefined when the offset is out of range. Long strings are interned: one offset, one string. */
   str(off: number): string | undefined {
     if (off < this.startStrOff) return this.base?.str(off);
     const p = this.strStart + (off - this.startStrOff);
     if (p >= this.strEnd) return undefined;
-    return readCString(this.bytes, p, this.strEnd);
+    this.strings ??= new CStringDecoder(this.bytes, this.strStart, this.strEnd, (msg, pos) => {
+      return new BtfError(msg, { section: "strings", offset: pos });
+    });
+    return this.strings.read(p);
   }
 
   /** Name of a type (its tag text for DECL_TAG/TYPE_TAG); "" when anonymous. */
@@ -463,8 +488,15 @@ export class Btf {
   /** Resolves a string offset or throws naming the type that used it. */
   private strAt(off: number, id: number): string {
     const s = this.str(off);
-    if (s === undefined) throw new BtfError(`string offset ${off} is outside the string section`, { typeId: id });
+    if (s === undefined) throw outsideStrings(off, id);
     return s;
+  }
+
+  /** `strSource` of a string offset type `id` uses, throwing as the name accessors do when it is out of range. @internal */
+  strSourceOf(off: number, id: number): Uint8Array {
+    const src = this.strSource(off);
+    if (!src) throw outsideStrings(off, id);
+    return src;
   }
 
   // --- struct/union members -------------------------------------------------
@@ -811,6 +843,10 @@ export class Btf {
     if (this.sizeOrType(id) % maxAlign !== 0) return 1;
     return maxAlign;
   }
+}
+
+function outsideStrings(off: number, id: number): BtfError {
+  return new BtfError(`string offset ${off} is outside the string section`, { typeId: id });
 }
 
 function checkedSize(n: number, id: number): number {

@@ -29,10 +29,15 @@ export class BtfBuilder {
     this.strings = StringTable.create(opts.base && StringTable.of(opts.base));
   }
 
-  /** A builder holding every own type of `btf`, with its string section and encoding settings. */
+  /**
+   * A builder holding every own type of `btf`, with its string section and
+   * encoding settings. Its strings may grow to 4 times the source's plus 16
+   * MiB: a name pointing into the middle of another string is stored as a
+   * string of its own, and encoding fails with a BtfError past that bound.
+   */
   static from(btf: Btf): BtfBuilder {
     const b = new BtfBuilder({ base: btf.base });
-    b.strings = StringTable.fromBytes(btf.stringBytes(), btf.base && StringTable.of(btf.base));
+    b.strings = StringTable.forReencoding(btf.stringBytes(), btf.base && StringTable.of(btf.base));
     b.defaults = {
       littleEndian: btf.littleEndian,
       layout: btf.layoutBytes()?.slice(),

@@ -27,6 +27,7 @@ export function dedupObject(bytes: Uint8Array, opts: { base?: Btf } = {}): Objec
   // No pointer size: btf__dedup's input has none set, so the types decide.
   const obj = BpfObject.open(bytes, { base: opts.base });
   const input = obj.btf;
+  // dedupBtf checks the .BTF.ext's references before it remaps them.
   const dedup = dedupBtf(input, { ext: obj.ext });
   const output = rewriteObject(obj, {
     btf: { bytes: dedup.bytes, move: (offset) => movedOffset(input, dedup, offset) },

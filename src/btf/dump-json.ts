@@ -5,9 +5,9 @@
  * 18446744073709551615); we reproduce that.
  */
 import type { Btf } from "./btf.js";
-import { displayName, dumpIds, intEncodingName, linkageName, type DumpOptions } from "./dump-raw.js";
+import { dumpIds, intEncodingName, linkageName, type DumpOptions } from "./dump-raw.js";
 import { JsonWriter } from "./json-writer.js";
-import { outputLimit } from "./sink.js";
+import { collectDump, streamDump, type ByteSink } from "./sink.js";
 import {
   BTF_KIND_ARRAY,
   BTF_KIND_CONST,
@@ -39,6 +39,14 @@ export interface JsonDumpOptions extends DumpOptions {
   pretty?: boolean;
 }
 
+/** A `"name"` field as bpftool's btf_str() gives it, copied from the string section undecoded. */
+function nameField(w: JsonWriter, btf: Btf, key: string, off: number): void {
+  w.name(key);
+  const src = off === 0 ? undefined : btf.strSource(off);
+  if (src) w.stringAt(src, btf.strPos(off));
+  else w.string(off === 0 ? "(anon)" : "(invalid)");
+}
+
 function writeType(w: JsonWriter, btf: Btf, id: number): void {
   const info = btf.info(id);
   const kind = infoKind(info);
@@ -47,7 +55,7 @@ function writeType(w: JsonWriter, btf: Btf, id: number): void {
   w.startObject();
   w.numberField("id", id);
   w.stringField("kind", kindName(kind));
-  w.stringField("name", displayName(btf, btf.nameOff(id)));
+  nameField(w, btf, "name", btf.nameOff(id));
   switch (kind) {
     case BTF_KIND_INT:
       w.numberField("size", btf.sizeOrType(id));
@@ -77,7 +85,7 @@ function writeType(w: JsonWriter, btf: Btf, id: number): void {
       for (let i = 0; i < vlen; i++) {
         const bitSz = btf.memberBitfieldSize(id, i);
         w.startObject();
-        w.stringField("name", displayName(btf, btf.memberNameOff(id, i)));
+        nameField(w, btf, "name", btf.memberNameOff(id, i));
         w.numberField("type_id", btf.memberType(id, i));
         w.numberField("bits_offset", btf.memberBitOffset(id, i));
         if (bitSz) w.numberField("bitfield_size", bitSz);
@@ -95,7 +103,7 @@ function writeType(w: JsonWriter, btf: Btf, id: number): void {
       w.startArray();
       for (let i = 0; i < vlen; i++) {
         w.startObject();
-        w.stringField("name", displayName(btf, btf.enumValueNameOff(id, i)));
+        nameField(w, btf, "name", btf.enumValueNameOff(id, i));
         let val: number | bigint;
         if (is64) val = btf.enum64Value(id, i);
         else {
@@ -122,7 +130,7 @@ function writeType(w: JsonWriter, btf: Btf, id: number): void {
       w.startArray();
       for (let i = 0; i < vlen; i++) {
         w.startObject();
-        w.stringField("name", displayName(btf, btf.paramNameOff(id, i)));
+        nameField(w, btf, "name", btf.paramNameOff(id, i));
         w.numberField("type_id", btf.paramType(id, i));
         w.endObject();
       }
@@ -159,14 +167,32 @@ function writeType(w: JsonWriter, btf: Btf, id: number): void {
   w.endObject();
 }
 
-/** bpftool's `-j` / `-p` listing (`btf dump ... -j`), quirks included. */
-export function dumpJson(btf: Btf, opts: JsonDumpOptions = {}): string {
-  const w = new JsonWriter(opts.pretty ?? false, outputLimit(btf));
+function writeJson(btf: Btf, opts: JsonDumpOptions, out: ByteSink): void {
+  const w = new JsonWriter(out, opts.pretty ?? false);
   w.startObject();
   w.name("types");
   w.startArray();
   for (const id of dumpIds(btf, opts.ids)) writeType(w, btf, id);
   w.endArray();
   w.endObject();
-  return w.finish();
+  w.finish();
+}
+
+/** The `-j` / `-p` listing as UTF-8 bytes: names are copied from the string section undecoded, as bpftool writes them. */
+export function dumpJsonBytes(btf: Btf, opts: JsonDumpOptions = {}): Uint8Array {
+  // About what a pointer or a small struct takes, so most dumps never regrow.
+  return collectDump(btf, btf.ownCount * (opts.pretty ? 112 : 56), (out) => writeJson(btf, opts, out));
+}
+
+/**
+ * The bytes of {@link dumpJsonBytes}, handed to `write` in chunks as they are
+ * produced (see {@link streamDump}).
+ */
+export function dumpJsonChunks(btf: Btf, opts: JsonDumpOptions, write: (chunk: Uint8Array) => void): void {
+  streamDump(btf, write, (out) => writeJson(btf, opts, out));
+}
+
+/** bpftool's `-j` / `-p` listing (`btf dump ... -j`), quirks included. */
+export function dumpJson(btf: Btf, opts: JsonDumpOptions = {}): string {
+  return new TextDecoder().decode(dumpJsonBytes(btf, opts));
 }

@@ -30,7 +30,7 @@ import {
   infoVlen,
   kindName,
 } from "./kinds.js";
-import { ByteSink, outputLimit } from "./sink.js";
+import { collectDump, streamDump, type ByteSink } from "./sink.js";
 
 /** bpftool's btf_str(): "(anon)" for offset 0, "(invalid)" when unresolvable. */
 export function displayName(btf: Btf, off: number): string {
@@ -220,11 +220,18 @@ export function writeRawType(btf: Btf, id: number, out: ByteSink): void {
   out.byte(0x0a);
 }
 
+function writeRaw(btf: Btf, opts: DumpOptions, out: ByteSink): void {
+  for (const id of dumpIds(btf, opts.ids)) writeRawType(btf, id, out);
+}
+
 /** The whole raw dump as bytes, one entry per type. */
 export function dumpRawBytes(btf: Btf, opts: DumpOptions = {}): Uint8Array {
-  const out = new ByteSink(btf.ownCount * 96, outputLimit(btf));
-  for (const id of dumpIds(btf, opts.ids)) writeRawType(btf, id, out);
-  return out.view();
+  return collectDump(btf, btf.ownCount * 96, (out) => writeRaw(btf, opts, out));
+}
+
+/** The bytes of {@link dumpRawBytes}, handed to `write` in chunks as they are produced (see streamDump). */
+export function dumpRawChunks(btf: Btf, opts: DumpOptions, write: (chunk: Uint8Array) => void): void {
+  streamDump(btf, write, (out) => writeRaw(btf, opts, out));
 }
 
 /** The whole raw dump as text. */

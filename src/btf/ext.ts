@@ -13,6 +13,8 @@
  * in host order. Encoding reproduces clang's output byte for byte.
  */
 import { BtfExtError, type Where } from "../errors.js";
+import { plainBytes } from "../elf/bytes.js";
+import type { Btf } from "./btf.js";
 
 /** `.BTF.ext` magic number. */
 export const BTF_EXT_MAGIC = 0xeb9f;
@@ -246,6 +248,7 @@ interface Decoded<R> {
 
 /** Decodes a `.BTF.ext` section, validating it as libbpf does (see the module comment). */
 export function decodeBtfExt(bytes: Uint8Array): BtfExt {
+  bytes = plainBytes(bytes);
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const header = (msg: string, offset: number) => new BtfExtError(msg, { section: "header", offset });
   if (bytes.length < 8) throw header(`.BTF.ext is ${bytes.length} bytes, too short for a header`, 0);
@@ -485,4 +488,33 @@ export function coreRecordOffsets(ext: BtfExt): { start: number; records: number
     });
   });
   return { start, records };
+}
+
+/**
+ * Refuses records that name a type id or string offset `btf` does not have,
+ * as libbpf's `.BTF.ext` remapping fails on them, before anything (dedup's
+ * id and string maps) follows them.
+ */
+export function checkExtReferences(ext: BtfExt, btf: Btf): void {
+  const check = (kind: Kind, block: number, record: number | undefined, field: string, value: number, isType: boolean) => {
+    const ok = isType ? value < btf.count : btf.strSource(value) !== undefined;
+    if (ok) return;
+    const what = isType ? `type id ${value}, past the last id ${btf.count - 1}` : `string offset ${value}, outside the string section`;
+    const rec = record === undefined ? "" : ` record #${record}`;
+    throw new BtfExtError(`${kind} block #${block}${rec}: ${field} is ${what}`, { section: kind, record });
+  };
+  const blocks = <R>(kind: Kind, sections: BtfExtInfoSection<R>[], each: (r: R, block: number, record: number) => void) =>
+    sections.forEach((sec, block) => {
+      check(kind, block, undefined, "sec_name_off", sec.secNameOff, false);
+      sec.records.forEach((r, record) => each(r, block, record));
+    });
+  blocks(FUNC.kind, ext.funcInfo, (r, b, i) => check(FUNC.kind, b, i, "type_id", r.typeId, true));
+  blocks(LINE.kind, ext.lineInfo, (r, b, i) => {
+    check(LINE.kind, b, i, "file_name_off", r.fileNameOff, false);
+    check(LINE.kind, b, i, "line_off", r.lineOff, false);
+  });
+  blocks(CORE.kind, ext.coreRelos, (r, b, i) => {
+    check(CORE.kind, b, i, "type_id", r.typeId, true);
+    check(CORE.kind, b, i, "access_str_off", r.accessStrOff, false);
+  });
 }

@@ -1,85 +1,124 @@
 /**
  * A JSON writer with the exact output of bpftool's json_writer.c, quirks
- * included: `'` is escaped as `\'` and a backslash is written as `\n`. Both
- * make the output differ from standard JSON; matching bpftool byte for byte
- * is the point of this writer.
+ * included: a backslash is written as `\n`, and other bytes (invalid UTF-8
+ * too) are copied as they are. That makes the output differ from standard
+ * JSON; matching bpftool byte for byte is the point of this writer. It
+ * writes bytes into a ByteSink, names copied straight out of the string
+ * section, so a dump never holds its output as JS strings.
  */
-import { outputTooLarge } from "./sink.js";
+import type { ByteSink } from "./sink.js";
+
+/** For each byte json_writer.c escapes, the byte written after the backslash. */
+const ESCAPE = new Uint8Array(256);
+for (const [c, e] of [
+  ["\t", "t"],
+  ["\n", "n"],
+  ["\r", "r"],
+  ["\f", "f"],
+  ["\b", "b"],
+  ["\\", "n"],
+  ['"', '"'],
+]) {
+  ESCAPE[c.charCodeAt(0)] = e.charCodeAt(0);
+}
+const NEEDS_ESCAPE = /[\t\n\r\f\b\\"]/;
+const QUOTE = 0x22;
 
 export class JsonWriter {
-  private out: string[] = [];
-  private size = 0;
   private depth = 0;
-  private sep = "";
+  /** Whether the next value or key needs a comma before it. */
+  private sep = false;
 
   constructor(
+    private readonly out: ByteSink,
     private readonly pretty: boolean,
-    private readonly limit = Infinity,
   ) {}
 
-  private push(...parts: string[]): void {
-    for (const p of parts) this.size += p.length;
-    if (this.size > this.limit) throw outputTooLarge(this.limit);
-    this.out.push(...parts);
-  }
-
   private eol(): void {
-    if (this.pretty) this.push("\n" + "    ".repeat(this.depth));
+    if (!this.pretty) return;
+    this.out.byte(0x0a);
+    for (let i = 0; i < this.depth; i++) this.out.text("    ");
   }
 
   private eor(): void {
-    if (this.sep) this.push(this.sep);
-    this.sep = ",";
+    if (this.sep) this.out.byte(0x2c);
+    this.sep = true;
   }
 
-  private begin(c: string): void {
+  private begin(c: number): void {
     this.eor();
-    this.push(c);
+    this.out.byte(c);
     this.depth++;
-    this.sep = "";
+    this.sep = false;
   }
 
-  private end(c: string): void {
+  private end(c: number): void {
     this.depth--;
     if (this.sep) this.eol();
-    this.push(c);
-    this.sep = ",";
+    this.out.byte(c);
+    this.sep = true;
+  }
+
+  private quoted(s: string): void {
+    const out = this.out;
+    out.byte(QUOTE);
+    if (!NEEDS_ESCAPE.test(s)) out.text(s);
+    else {
+      for (const ch of s) {
+        const e = ch.length === 1 ? ESCAPE[ch.charCodeAt(0)] ?? 0 : 0;
+        if (e) {
+          out.byte(0x5c);
+          out.byte(e);
+        } else out.text(ch);
+      }
+    }
+    out.byte(QUOTE);
   }
 
   startObject(): void {
-    this.begin("{");
+    this.begin(0x7b);
   }
   endObject(): void {
-    this.end("}");
+    this.end(0x7d);
   }
   startArray(): void {
-    this.begin("[");
+    this.begin(0x5b);
   }
   endArray(): void {
-    this.end("]");
+    this.end(0x5d);
   }
 
   name(key: string): void {
     this.eor();
     this.eol();
-    this.sep = "";
-    this.push(quote(key), this.pretty ? ": " : ":");
-  }
-
-  /** A raw (already formatted) value: numbers. */
-  raw(text: string): void {
-    this.eor();
-    this.push(text);
+    this.sep = false;
+    this.quoted(key);
+    this.out.byte(0x3a);
+    if (this.pretty) this.out.byte(0x20);
   }
 
   string(value: string): void {
     this.eor();
-    this.push(quote(value));
+    this.quoted(value);
+  }
+
+  /** The NUL-terminated string at `pos` in `src` (a string section), as a JSON string, without decoding it. */
+  stringAt(src: Uint8Array, pos: number): void {
+    this.eor();
+    this.out.byte(QUOTE);
+    this.out.cstrEscaped(src, pos, ESCAPE);
+    this.out.byte(QUOTE);
+  }
+
+  number(value: number | bigint): void {
+    this.eor();
+    if (typeof value === "number") this.out.int(value);
+    else this.out.text(value.toString());
   }
 
   numberField(key: string, value: number | bigint): void {
     this.name(key);
-    this.raw(String(value));
+    this.number(value);
   }
 
   stringField(key: string, value: string): void {
@@ -87,23 +126,8 @@ export class JsonWriter {
     this.string(value);
   }
 
-  /** The document text; bpftool ends it with a newline when the writer is destroyed. */
-  finish(): string {
-    return this.out.join("") + "\n";
+  /** Ends the document: bpftool writes a newline when the writer is destroyed. */
+  finish(): void {
+    this.out.byte(0x0a);
   }
-}
-
-const ESCAPES: Record<string, string> = {
-  "\t": "\\t",
-  "\n": "\\n",
-  "\r": "\\r",
-  "\f": "\\f",
-  "\b": "\\b",
-  "\\": "\\n",
-  '"': '\\"',
-  "'": "\\'",
-};
-
-function quote(s: string): string {
-  return `"${s.replace(/[\t\n\r\f\b\\"']/g, (c) => ESCAPES[c])}"`;
 }

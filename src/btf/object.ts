@@ -4,9 +4,9 @@
  * object (loading BTF, object dedup, CO-RE relocation) opens it here; what
  * differs between them, the pointer size of the BTF, is an explicit option.
  */
-import { SHF_EXECINSTR, STT_FUNC } from "../elf/constants.js";
+import { EM_BPF, EM_NONE, ET_REL, SHF_EXECINSTR, SHT_SYMTAB, STT_FUNC } from "../elf/constants.js";
 import { parseElf, type ElfFile, type ElfSection, type ElfSymbol } from "../elf/read.js";
-import { BtfError, CoreRelocationError } from "../errors.js";
+import { BtfError, CoreRelocationError, ElfError } from "../errors.js";
 import { Btf } from "./btf.js";
 import { BTF_KIND_ARRAY, BTF_KIND_PTR, BTF_KIND_STRUCT, BTF_KIND_VAR } from "./kinds.js";
 import { decodeBtfExt, type BtfExt } from "./ext.js";
@@ -134,13 +134,40 @@ function findPrograms(elf: ElfFile): BpfProgram[] {
   return programs.sort((a, b) => a.section.index - b.section.index || a.insnOff - b.insnOff);
 }
 
+/** e_type and e_machine offsets in the ELF header (the same for both classes). */
+const E_TYPE_OFFSET = 16;
+const E_MACHINE_OFFSET = 18;
+
 /**
- * A BPF object as the CO-RE engine and libbpf see it: 64-bit pointers
- * whatever the ELF class, and `.BTF.ext` and programs validated at open, so
- * a malformed object fails here rather than halfway through a relocation.
+ * What libbpf 1.8's bpf_object__open requires of the ELF before it reads
+ * anything else (bpf_object__elf_init, bpf_object__elf_collect): a 64-bit
+ * relocatable file for BPF (old LLVM wrote machine 0) with exactly one symbol
+ * table. btf__parse_elf asks none of this, so BpfObject.open (BTF of any ELF:
+ * a vmlinux, a module, object dedup) does not either.
+ */
+function checkBpfObjectElf(elf: ElfFile): void {
+  if (!elf.is64) throw new ElfError("not a 64-bit ELF object, so not a BPF object", { offset: 4 });
+  if (elf.type !== ET_REL || (elf.machine !== EM_NONE && elf.machine !== EM_BPF)) {
+    const field = elf.type !== ET_REL ? E_TYPE_OFFSET : E_MACHINE_OFFSET;
+    throw new ElfError(
+      `not a valid eBPF object file: e_type ${elf.type}, e_machine ${elf.machine} (want ET_REL ${ET_REL}, EM_BPF ${EM_BPF} or 0)`,
+      { offset: field },
+    );
+  }
+  const symtabs = elf.sections.filter((s) => s.type === SHT_SYMTAB);
+  if (symtabs.length > 1) throw new ElfError("multiple symbol tables", { section: symtabs[1].name, offset: symtabs[1].offset });
+  if (symtabs.length === 0) throw new ElfError("no symbol table (stripped object file?)", {});
+}
+
+/**
+ * A BPF object as the CO-RE engine and libbpf see it: checked as
+ * bpf_object__open checks it (see checkBpfObjectElf), 64-bit pointers, and
+ * `.BTF.ext` and programs validated at open, so a malformed object fails here
+ * rather than halfway through a relocation.
  */
 export function openBpfObject(bytes: Uint8Array): BpfObject {
   const obj = BpfObject.open(bytes, { pointerSize: 8 });
+  checkBpfObjectElf(obj.elf);
   void obj.ext;
   void obj.programs;
   return obj;

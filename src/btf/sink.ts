@@ -29,28 +29,74 @@ export function outputTooLarge(limit: number): BtfError {
   return new BtfError(`the dump would exceed ${limit} bytes (${OUTPUT_PER_INPUT_BYTE} per input byte); the blob asks for far more output than any real BTF`);
 }
 
+/** About how much of a streamed dump is held before it is written. */
+const DUMP_CHUNK = 1 << 20;
+
+type Blob = Parameters<typeof outputLimit>[0];
+
+/** A whole dump of `btf` as bytes: `fill` writes into a sink of `initial` bytes (sized so most dumps never regrow), within the output limit. */
+export function collectDump(btf: Blob, initial: number, fill: (out: ByteSink) => void): Uint8Array {
+  const out = new ByteSink(initial, outputLimit(btf));
+  fill(out);
+  return out.view();
+}
+
+/**
+ * The same dump streamed: the bytes `fill` writes are handed to `write` in
+ * chunks of about {@link DUMP_CHUNK} as they are produced, within the same
+ * limit; a chunk is valid only until `write` returns.
+ */
+export function streamDump(btf: Blob, write: (chunk: Uint8Array) => void, fill: (out: ByteSink) => void): void {
+  const out = new ByteSink(DUMP_CHUNK, outputLimit(btf), write);
+  fill(out);
+  out.flush();
+}
+
+/**
+ * Output bytes. Without `drain` the sink keeps everything (view() is the
+ * whole output); with it, whenever the buffer is full its contents are
+ * handed to `drain` and the buffer starts over, so a dump is streamed in
+ * chunks of about `initial` bytes and never held whole.
+ */
 export class ByteSink {
   private buf: Uint8Array;
   private len = 0;
+  /** Bytes already handed to `drain`. */
+  private drained = 0;
 
   constructor(
     initial = 1 << 16,
     private readonly limit = Infinity,
+    private readonly drain?: (chunk: Uint8Array) => void,
   ) {
     this.buf = new Uint8Array(Math.min(initial, limit));
   }
 
+  /** Bytes written so far, drained ones included. */
   get length(): number {
-    return this.len;
+    return this.drained + this.len;
   }
 
   private grow(need: number): void {
-    if (this.len + need > this.limit) throw outputTooLarge(this.limit);
+    if (this.drained + this.len + need > this.limit) throw outputTooLarge(this.limit);
+    if (this.drain && this.len > 0) {
+      this.flush();
+      if (need <= this.buf.length) return;
+    }
     let size = Math.max(this.buf.length * 2, 16);
     while (size < this.len + need) size *= 2;
     const b = new Uint8Array(size);
     b.set(this.buf.subarray(0, this.len));
     this.buf = b;
+  }
+
+  /** With a drain: hands it what is buffered (a view, valid until `drain` returns). */
+  flush(): void {
+    if (!this.drain || this.len === 0) return;
+    const chunk = this.buf.subarray(0, this.len);
+    this.drained += this.len;
+    this.len = 0;
+    this.drain(chunk);
   }
 
   /** Appends a string; ASCII fast path, UTF-8 otherwise. */
@@ -100,6 +146,28 @@ export class ByteSink {
     }
   }
 
+  /**
+   * Copies the NUL-terminated string at `pos` in `src`, writing a byte `c`
+   * with a non-zero `escape[c]` as a backslash and that byte.
+   */
+  cstrEscaped(src: Uint8Array, pos: number, escape: Uint8Array): void {
+    let end = pos;
+    while (end < src.length && src[end] !== 0) end++;
+    const n = end - pos;
+    if (this.len + 2 * n > this.buf.length) this.grow(2 * n);
+    const buf = this.buf;
+    let p = this.len;
+    for (let i = pos; i < end; i++) {
+      const c = src[i];
+      const e = escape[c];
+      if (e) {
+        buf[p++] = 0x5c;
+        buf[p++] = e;
+      } else buf[p++] = c;
+    }
+    this.len = p;
+  }
+
   /** Appends a non-negative integer below 2^53 in decimal. */
   uint(v: number): void {
     if (v < 10) {
@@ -127,7 +195,7 @@ export class ByteSink {
     } else this.uint(v);
   }
 
-  /** The bytes written so far (a view; valid until the next write). */
+  /** The bytes written and not drained (a view; valid until the next write). */
   view(): Uint8Array {
     return this.buf.subarray(0, this.len);
   }

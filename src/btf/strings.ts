@@ -1,40 +1,17 @@
-/** String section helpers: NUL-terminated reads and a deduplicating writer. */
+/** String sections under construction: a deduplicating writer over the one `StringSet`. */
 import { StringSet, hashCString } from "../elf/strtab.js";
 import { BtfError } from "../errors.js";
 import type { Btf } from "./btf.js";
 
-const utf8 = new TextDecoder("utf-8");
 const encoder = new TextEncoder();
-/** Longest string built with one `String.fromCharCode.apply` call. */
-const MAX_APPLY_CHARS = 4096;
 /** NUL ends a string early and a lone surrogate has no UTF-8 form: neither survives a string section. */
 const UNSTORABLE = /[\0\p{Cs}]/u;
-
-/**
- * Reads the NUL-terminated string starting at `off`, stopping at `end` if no
- * NUL comes first. Identifiers are ASCII, for which building the string from
- * char codes is several times cheaper than a TextDecoder call.
- */
-export function readCString(bytes: Uint8Array, off: number, end: number): string {
-  let i = off;
-  let ascii = true;
-  while (i < end) {
-    const c = bytes[i];
-    if (c === 0) break;
-    if (c >= 0x80) ascii = false;
-    i++;
-  }
-  if (i === off) return "";
-  // Long strings go to the decoder too: spreading them into fromCharCode's
-  // argument list would overflow the stack.
-  if (!ascii || i - off > MAX_APPLY_CHARS) return utf8.decode(bytes.subarray(off, i));
-  if (i - off <= 64) {
-    let s = "";
-    for (let k = off; k < i; k++) s += String.fromCharCode(bytes[k]);
-    return s;
-  }
-  return String.fromCharCode.apply(null, bytes.subarray(off, i) as unknown as number[]);
-}
+/** How many times its source's string bytes a re-encoded blob's strings may take. */
+const REENCODE_GROWTH = 4;
+/** Room for strings a caller adds to a re-encoded blob: several times a vmlinux's whole string section. */
+const REENCODE_SLACK = 16 << 20;
+/** Strings longer than this are remembered by `StringTable.add`; shorter ones cost less to encode again than to look up. */
+const LONG_STRING = 64;
 
 /** Scratch holding the NUL-terminated UTF-8 form of the string being looked up. */
 let scratch = new Uint8Array(256);
@@ -68,9 +45,17 @@ function toScratch(s: string): boolean {
  */
 export class StringTable {
   private readonly set: StringSet;
+  /**
+   * Offsets of the long strings added so far: a name many records share
+   * (decoded once, so one JS string) is encoded and hashed once, not per record.
+   */
+  private readonly longOffsets = new Map<string, number>();
   readonly base: StringTable | undefined;
   /** Offset of this table's first byte in the combined (base + own) offset space. */
   readonly startOffset: number;
+
+  /** Size past which adding a string is refused (see {@link capGrowth}). */
+  private maxSize = Infinity;
 
   private constructor(base: StringTable | undefined, set: StringSet) {
     this.base = base;
@@ -93,6 +78,26 @@ export class StringTable {
     return new StringTable(base, new StringSet(bytes));
   }
 
+  /**
+   * A table for re-encoding the blob whose strings are `bytes`: as
+   * {@link fromBytes}, with growth capped as by {@link capGrowth}.
+   */
+  static forReencoding(bytes: Uint8Array, base?: StringTable): StringTable {
+    const t = StringTable.fromBytes(bytes, base);
+    t.capGrowth(bytes.length);
+    return t;
+  }
+
+  /**
+   * Refuses to grow past a few times `sourceSize`, the string bytes of the
+   * blob being re-encoded or deduplicated. A name pointing into the middle of
+   * another string becomes a string of its own, so a small hostile blob whose
+   * names are the tails of one long string would otherwise need gigabytes.
+   */
+  capGrowth(sourceSize: number): void {
+    this.maxSize = REENCODE_GROWTH * sourceSize + REENCODE_SLACK;
+  }
+
   /** A read-only view of a blob's strings (and its base's), to build split BTF on it. */
   static of(btf: Btf): StringTable {
     return StringTable.fromBytes(btf.stringBytes(), btf.base && StringTable.of(btf.base));
@@ -110,8 +115,15 @@ export class StringTable {
   }
 
   add(s: string): number {
+    const long = s.length > LONG_STRING;
+    if (long) {
+      const known = this.longOffsets.get(s);
+      if (known !== undefined) return known;
+    }
     if (!toScratch(s)) throw new BtfError(`string ${JSON.stringify(s)} contains NUL or a lone surrogate`, { section: "strings" });
-    return this.addBytes(scratch, 0);
+    const off = this.addBytes(scratch, 0);
+    if (long) this.longOffsets.set(s, off);
+    return off;
   }
 
   /** Offset of the NUL-terminated string at `src[pos]` here or in the base, or -1; `h` is its `hashCString`. */
@@ -126,7 +138,15 @@ export class StringTable {
   addBytes(src: Uint8Array, pos: number): number {
     const h = hashCString(src, pos);
     const found = this.findBytes(src, pos, h);
-    return found >= 0 ? found : this.startOffset + this.set.add(src, pos, h);
+    if (found >= 0) return found;
+    const off = this.set.add(src, pos, h);
+    if (this.set.size > this.maxSize) {
+      throw new BtfError(
+        `re-encoding needs more than ${this.maxSize} bytes of strings (${REENCODE_GROWTH} times the source's plus ${REENCODE_SLACK}): names point into the middle of long strings, and each becomes a string of its own`,
+        { section: "strings" },
+      );
+    }
+    return this.startOffset + off;
   }
 
   /** This table's own bytes (not the base's). */

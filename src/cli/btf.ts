@@ -1,10 +1,11 @@
 /** `btfkit btf ...`: dump BTF like `bpftool btf dump`. */
 import { Command, Option } from "commander";
-import { dumpCBytes } from "../btf/dump-c/index.js";
-import { dumpRawBytes } from "../btf/dump-raw.js";
-import { Btf, type CDialect, dedupBtf, dedupObject, dumpJson, isElf, loadBtf, mergeBtf, mergeKernelModules, resolveRoots } from "../index.js";
+import { dumpCChunks } from "../btf/dump-c/index.js";
+import { dumpJsonChunks } from "../btf/dump-json.js";
+import { dumpRawChunks } from "../btf/dump-raw.js";
+import { Btf, BtfkitError, type CDialect, dedupBtf, dedupObject, isElf, loadBtf, mergeBtf, mergeKernelModules, resolveRoots } from "../index.js";
 import { UsageError } from "./errors.js";
-import { emit, loadBtfFile, withInput, writeFileAtomic } from "./io.js";
+import { emit, loadBtfFile, nameFile, withInput, writeFileAtomic, type Output } from "./io.js";
 
 interface DumpArgs {
   files: string[];
@@ -106,13 +107,19 @@ export function btfCommand(): Command {
       if (args.format === "c" && (opts.json || pretty)) throw new UsageError("format c has no JSON output");
       const sorted = args.sorted ?? (opts.sort ? true : undefined);
       const stableOrder = opts.sort === true;
-      const out =
+      // Every dump streams: at most a chunk of its text is held, whatever its size.
+      const out: Output =
         args.format === "c"
-          ? dumpCBytes(b, { dialect, rootIds: ids, sorted, stableOrder, kfuncs: opts.kfuncs, excludeKfuncs: opts.exclude, guardKfuncs: opts.guardKfuncs })
+          ? (write) => dumpCChunks(b, { dialect, rootIds: ids, sorted, stableOrder, kfuncs: opts.kfuncs, excludeKfuncs: opts.exclude, guardKfuncs: opts.guardKfuncs }, write)
           : opts.json || pretty
-            ? dumpJson(b, { ids, pretty })
-            : dumpRawBytes(b, { ids });
-      await emit(out, opts.output);
+            ? (write) => dumpJsonChunks(b, { ids, pretty }, write)
+            : (write) => dumpRawChunks(b, { ids }, write);
+      try {
+        await emit(out, opts.output);
+      } catch (err) {
+        // A dump that fails part way (past the output limit) fails because of its input.
+        throw err instanceof BtfkitError ? nameFile(args.files.join(", "), err) : err;
+      }
     });
   btf
     .command("dedup")

@@ -4,8 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import { Command } from "commander";
-import { explainJson, explainText, relocateForLoad, relocateObject, relocationReportJson, type Btf, type KernelConfigProvider } from "../index.js";
-import { emit, loadBtfFile, readInput, writeFileAtomic } from "./io.js";
+import { KconfigError, explainJson, explainText, relocateForLoad, relocateObject, relocationReportJson, type Btf, type KernelConfigProvider } from "../index.js";
+import { UsageError } from "./errors.js";
+import { emit, loadBtfFile, sameOutput, withInput, writeFileAtomic } from "./io.js";
 import { collect, type GlobalOptions } from "./btf.js";
 
 const SYSFS_BTF = "/sys/kernel/btf";
@@ -35,25 +36,57 @@ function openTarget(opts: TargetOptions): { target: Btf; modules: Array<{ name: 
   return { target, modules: files.map((f) => ({ name: moduleName(f), btf: loadBtfFile(f, target) })) };
 }
 
-/** A kernel config file, gunzipped when it is gzip (as /proc/config.gz is). */
-function readConfig(file: string): Uint8Array {
-  const bytes = readInput(file);
-  return bytes[0] === 0x1f && bytes[1] === 0x8b ? new Uint8Array(zlib.gunzipSync(bytes)) : bytes;
+/**
+ * Default of --kconfig-max-size. A real kernel config is about 300 KB (a
+ * few thousand lines, 150 KB gzipped); a gzip file inflates up to about
+ * 1000 times, so without a cap 1 MB on disk could ask for a gigabyte.
+ */
+const KCONFIG_MAX_SIZE = 64 << 20;
+
+/**
+ * A kernel config file, gunzipped when it is gzip (as /proc/config.gz is),
+ * refused once it (or what it inflates to) exceeds `maxSize` bytes: the
+ * inflater stops at the cap, so memory never exceeds it.
+ */
+function readConfig(file: string, maxSize: number): Uint8Array {
+  return withInput(file, (bytes) => {
+    const tooLarge = () =>
+      new KconfigError(`kernel config is larger than ${maxSize} bytes (--kconfig-max-size; a real one is about 300 KB)`);
+    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) {
+      if (bytes.length > maxSize) throw tooLarge();
+      return bytes;
+    }
+    try {
+      return new Uint8Array(zlib.gunzipSync(bytes, { maxOutputLength: maxSize }));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw tooLarge();
+      throw new KconfigError(`not a valid gzip file: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  });
 }
 
 /** --kconfig FILE, or libbpf's search: /boot/config-$(uname -r), then /proc/config.gz. */
-function configFile(file: string | undefined): KernelConfigProvider {
+function configFile(file: string | undefined, maxSize: number): KernelConfigProvider {
   return () => {
     for (const f of file ? [file] : [`/boot/config-${os.release()}`, "/proc/config.gz"]) {
-      if (file || fs.existsSync(f)) return { config: readConfig(f), configName: f };
+      if (file || fs.existsSync(f)) return { config: readConfig(f, maxSize), configName: f };
     }
     return undefined;
   };
 }
 
+/** Commander parser of a byte count. */
+function byteCount(value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)) || Number(value) === 0) {
+    throw new UsageError(`'${value}' is not a positive byte count`);
+  }
+  return Number(value);
+}
+
 interface RelocOptions extends TargetOptions {
   output: string;
   kconfig?: string;
+  kconfigMaxSize: number;
   kconfigString?: string;
   kernelRelease?: string;
   bpfCookie?: boolean;
@@ -73,7 +106,8 @@ export function coreCommand(): Command {
     .option("-o, --output <file>", "write to FILE (atomically) instead of stdout")
     .action(async (object: string, _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<TargetOptions>();
-      const result = relocateObject(readInput(object), openTarget(opts));
+      const target = openTarget(opts);
+      const result = withInput(object, (bytes) => relocateObject(bytes, target));
       await emit(opts.json || opts.pretty ? explainJson(result) : explainText(result), opts.output);
     });
   core
@@ -84,6 +118,12 @@ export function coreCommand(): Command {
     .option("--btf <file>", "target kernel BTF (default: /sys/kernel/btf/vmlinux and its modules)")
     .option("--module <file>", "module BTF split on the target (repeatable)", collect)
     .option("--kconfig <file>", "kernel config, plain or gzip (default: /boot/config-$(uname -r), then /proc/config.gz)")
+    .option(
+      "--kconfig-max-size <bytes>",
+      "largest kernel config read, after gunzip; real configs are about 300 KB, the cap stops a gzip bomb",
+      byteCount,
+      KCONFIG_MAX_SIZE,
+    )
     .option("--kconfig-string <text>", "config lines read before the file, e.g. 'CONFIG_HZ=250'")
     .option("--kernel-release <release>", "release for LINUX_KERNEL_VERSION (default: this machine's)")
     .option("--bpf-cookie", "LINUX_HAS_BPF_COOKIE is 1 (default: what the target BTF implies)")
@@ -94,15 +134,21 @@ export function coreCommand(): Command {
     .option("--strict", "fail instead of poisoning an instruction")
     .action((object: string, _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RelocOptions>();
-      const result = relocateForLoad(readInput(object), {
-        ...openTarget(opts),
-        config: configFile(opts.kconfig),
-        kconfigString: opts.kconfigString,
-        kernelRelease: opts.kernelRelease ?? os.release(),
-        hasBpfCookie: opts.bpfCookie,
-        hasSyscallWrapper: opts.syscallWrapper,
-        strict: opts.strict,
-      });
+      if (opts.report && sameOutput(opts.report, opts.output)) {
+        throw new UsageError(`--report ${opts.report} is the output object ${opts.output}: it would be overwritten`);
+      }
+      const target = openTarget(opts);
+      const result = withInput(object, (bytes) =>
+        relocateForLoad(bytes, {
+          ...target,
+          config: configFile(opts.kconfig, opts.kconfigMaxSize),
+          kconfigString: opts.kconfigString,
+          kernelRelease: opts.kernelRelease ?? os.release(),
+          hasBpfCookie: opts.bpfCookie,
+          hasSyscallWrapper: opts.syscallWrapper,
+          strict: opts.strict,
+        }),
+      );
       // The object first: a report never describes an output that failed to be written.
       writeFileAtomic(opts.output, result.output);
       if (opts.report) writeFileAtomic(opts.report, relocationReportJson(result));

@@ -3,11 +3,27 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { loadBtf, type Btf } from "../index.js";
+import { BtfkitError, loadBtf, type Btf } from "../index.js";
 
 export function readInput(file: string): Uint8Array {
   const buf = fs.readFileSync(file);
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** Set on an error once its message names its file, so an enclosing withInput does not name another. */
+const NAMED = Symbol("names its file");
+
+/**
+ * Names a file at the start of an error's message, once: the file the
+ * error's `where` names (a kernel config read on the way), else `file`.
+ */
+export function nameFile(file: string, err: unknown): unknown {
+  if (err instanceof Error && !(NAMED in err)) {
+    const named = err instanceof BtfkitError && err.where.file !== undefined ? err.where.file : file;
+    err.message = `${named}: ${err.message}`;
+    Object.defineProperty(err, NAMED, { value: true });
+  }
+  return err;
 }
 
 /** Runs `f` on a file's bytes, naming the file in any error. */
@@ -15,8 +31,7 @@ export function withInput<T>(file: string, f: (bytes: Uint8Array) => T): T {
   try {
     return f(readInput(file));
   } catch (err) {
-    if (err instanceof Error) err.message = `${file}: ${err.message}`;
-    throw err;
+    throw nameFile(file, err);
   }
 }
 
@@ -47,7 +62,7 @@ export function loadBtfFile(file: string, base?: Btf): Btf {
  * SIGKILL, a crash of the process or of the machine cannot be caught: OUT is
  * then the old file, absent, or complete (fsync before rename), and at most a
  * hidden `.OUT.*.tmp` remains beside it (beside the target when OUT is a
- * symlink).
+ * symlink), removed by the next write to OUT.
  */
 
 const CAUGHT_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -100,17 +115,74 @@ export async function settleSignals(): Promise<void> {
   releaseSignals();
 }
 
-function statOrUndefined(file: string): fs.Stats | undefined {
+/** A refusal to write an output, with the output's name in front as every write error has. */
+class OutputError extends Error {}
+
+/** Links followed at most, as the kernel's MAXSYMLINKS. */
+const MAX_SYMLINKS = 40;
+
+function lstatOrUndefined(file: string): fs.Stats | undefined {
   try {
-    return fs.statSync(file);
+    return fs.lstatSync(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw e;
   }
 }
 
+/**
+ * The kernel's protected_symlinks rule (fs/namei.c may_follow_link): in a
+ * sticky, world-writable directory (/tmp) a symlink is followed only when we
+ * own it or the directory's owner does. We resolve OUT's links ourselves and
+ * rename onto the target, so the kernel never gets to apply it for us.
+ */
+function checkLinkOwner(file: string, out: string, link: fs.Stats): void {
+  const dir = fs.statSync(path.dirname(file));
+  const stickyWorldWritable = (dir.mode & 0o1002) === 0o1002;
+  if (stickyWorldWritable && link.uid !== process.geteuid!() && link.uid !== dir.uid) {
+    throw new OutputError(`${out}: refusing to follow a symlink owned by another user in a sticky world-writable directory`);
+  }
+}
+
+/**
+ * Where `-o OUT` writes: OUT itself, or, when OUT is a symlink, the file at
+ * the end of its chain of links, whether that file exists or not (a dangling
+ * link creates its target, as `> OUT` in a shell does). Returns that path and
+ * its stats when it exists.
+ */
+function resolveOutput(file: string): { target: string; existing?: fs.Stats } {
+  let target = path.resolve(file);
+  for (let hops = 0; ; hops++) {
+    const st = lstatOrUndefined(target);
+    if (!st?.isSymbolicLink()) return { target, existing: st };
+    if (hops === MAX_SYMLINKS) throw new Error("ELOOP: too many levels of symbolic links");
+    checkLinkOwner(target, file, st);
+    target = path.resolve(path.dirname(target), fs.readlinkSync(target));
+  }
+}
+
+/**
+ * Whether two output paths name the same file: the same path once their
+ * symlinks are resolved, or the same inode (hard links, bind mounts).
+ */
+export function sameOutput(a: string, b: string): boolean {
+  const ra = resolveOutput(a);
+  const rb = resolveOutput(b);
+  // Directories in the path may be links too.
+  const canonical = (t: string) => {
+    try {
+      return path.join(fs.realpathSync(path.dirname(t)), path.basename(t));
+    } catch {
+      return t;
+    }
+  };
+  if (canonical(ra.target) === canonical(rb.target)) return true;
+  return ra.existing !== undefined && rb.existing !== undefined && ra.existing.dev === rb.existing.dev && ra.existing.ino === rb.existing.ino;
+}
+
 /** "EACCES: permission denied, open '/d/.x.123.tmp'" -> "cannot write x: EACCES: permission denied". */
 function writeError(file: string, e: unknown): Error {
+  if (e instanceof OutputError) return e;
   const msg = e instanceof Error ? e.message : String(e);
   const reason = /^([A-Z0-9]+: [^,]*)/.exec(msg)?.[1] ?? msg;
   return new Error(`cannot write ${file}: ${reason}`, { cause: e });
@@ -126,39 +198,117 @@ function fsyncData(fd: number): void {
   }
 }
 
+/** The hidden temporary file names of `target`: `.NAME.<pid>.<hex>.tmp`. */
+function tempPrefix(target: string): string {
+  return `.${path.basename(target).slice(0, 200)}.`;
+}
+
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    // EPERM: it exists, as another user's.
+    return (e as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+/**
+ * Removes temporary files of `target` that a SIGKILL or a crash left behind:
+ * those whose process is gone. One whose pid a new process has taken since
+ * stays until that process ends.
+ */
+function removeStaleTemps(target: string): void {
+  const dir = path.dirname(target);
+  const prefix = tempPrefix(target);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return; // Creating our own temporary file reports the real problem.
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length));
+    if (!m || Number(m[1]) === process.pid || !processGone(Number(m[1]))) continue;
+    try {
+      fs.rmSync(path.join(dir, name), { force: true });
+    } catch {
+      // Someone else's (a sticky directory): not ours to clean.
+    }
+  }
+}
+
+/** Gives the new file the old one's owner and group where we may; a group of ours is allowed even when the owner is not. */
+function keepOwner(fd: number, existing: fs.Stats): void {
+  for (const [uid, gid] of [
+    [existing.uid, existing.gid],
+    [-1, existing.gid],
+  ]) {
+    try {
+      fs.fchownSync(fd, uid, gid);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EPERM") throw e;
+    }
+  }
+}
+
 /**
  * Writes a file atomically (see above): a failure or a kill never leaves a
- * half-written OUT, and a failure leaves no temporary file. An existing OUT
- * keeps its permission bits; a symlink is followed and its target replaced.
- * A character device or FIFO (`/dev/stdout`, `/dev/null`, `>(gzip > f)`) is
- * written in place, since there is nothing to rename over.
+ * half-written OUT, and a failure leaves no temporary file.
+ *
+ * What OUT is (one rule, the shell's `> OUT` where it has one):
+ * - A symlink, dangling or not, is followed (through at most 40 links) and
+ *   the file at its end atomically replaced or created; the link stays. That
+ *   is what `> OUT` does, and what someone who links vmlinux.h into a tree
+ *   means by `-o vmlinux.h`. A link owned by another user in a sticky,
+ *   world-writable directory is refused unless the directory is that user's,
+ *   as the kernel's protected_symlinks does.
+ * - An existing file must be writable by us (access(2) W_OK, so root passes),
+ *   as `> OUT` requires: a 0444 OUT is refused. The new file keeps its
+ *   permission bits, and its owner and group where we may change them (root;
+ *   a group we are in). Being a new inode, it is not seen through other hard
+ *   links to the old file, which keep the old contents.
+ * - A character device or FIFO (`/dev/stdout`, `/dev/null`, `>(gzip > f)`) is
+ *   written in place, since there is nothing to rename over.
+ * - Hidden temporary files of OUT left by a killed run whose process is gone
+ *   are removed first.
  */
-export function writeFileAtomic(file: string, data: Uint8Array | string): void {
+export function writeFileAtomic(file: string, data: Output): void {
   // Encode before the temporary file exists, so running out of memory cannot strand it.
   const bytes = typeof data === "string" ? Buffer.from(data) : data;
   let existing: fs.Stats | undefined;
-  let target = file;
+  let target: string;
   try {
-    existing = statOrUndefined(file);
+    ({ target, existing } = resolveOutput(file));
     if (existing?.isDirectory()) throw new Error("EISDIR: is a directory");
+    if (existing) fs.accessSync(target, fs.constants.W_OK);
     if (existing && !existing.isFile()) {
-      fs.writeFileSync(file, bytes);
+      const fd = fs.openSync(target, "w");
+      try {
+        writeOutput(fd, bytes);
+      } finally {
+        fs.closeSync(fd);
+      }
       return;
     }
-    if (existing) target = fs.realpathSync(file);
+    removeStaleTemps(target);
   } catch (e) {
     throw writeError(file, e);
   }
-  const base = path.basename(target).slice(0, 200);
-  const tmp = path.join(path.dirname(target), `.${base}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = path.join(path.dirname(target), `${tempPrefix(target)}${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   catchSignals();
   let fd: number | undefined;
   try {
     fd = fs.openSync(tmp, "wx", 0o666);
     liveTemps.add(tmp);
-    // Permission bits only: never carry a setuid bit over to a file we now own.
-    if (existing) fs.fchmodSync(fd, existing.mode & 0o777);
-    fs.writeFileSync(fd, bytes);
+    if (existing) {
+      keepOwner(fd, existing);
+      // Permission bits only: never carry a setuid bit over.
+      fs.fchmodSync(fd, existing.mode & 0o777);
+    }
+    writeOutput(fd, bytes);
     fsyncData(fd);
     fs.closeSync(fd);
     fd = undefined;
@@ -179,25 +329,77 @@ export function writeFileAtomic(file: string, data: Uint8Array | string): void {
         // The write error is the one to report.
       }
     }
+    // A streamed output's own failure (too large, say) is not a write error.
+    if (e instanceof BtfkitError) throw e;
     throw writeError(file, e);
   }
 }
 
-/** Writes to stdout and resolves once the data is flushed; a closed pipe (`| head`) is not an error. */
-function writeStdout(data: Uint8Array | string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => (err.code === "EPIPE" ? resolve() : reject(err));
-    process.stdout.once("error", onError);
-    process.stdout.write(data, (err) => {
-      process.stdout.off("error", onError);
-      if (err && (err as NodeJS.ErrnoException).code !== "EPIPE") reject(err);
-      else resolve();
-    });
-  });
+/**
+ * What a command outputs: its bytes or text, or a function that produces
+ * them in chunks (a JSON dump), passing each to `write` as it is made so the
+ * whole output is never held.
+ */
+export type Output = Uint8Array | string | ((write: (chunk: Uint8Array) => void) => void);
+
+/** Writes `chunk` to `fd`; returns how much was written before a non-blocking `fd` was full (EAGAIN). */
+function writeAll(fd: number, chunk: Uint8Array): number {
+  let done = 0;
+  try {
+    while (done < chunk.length) done += fs.writeSync(fd, chunk, done);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
+  }
+  return done;
+}
+
+/** Writes an output to a file we opened (blocking: a write never comes back short). */
+function writeOutput(fd: number, data: Exclude<Output, string>): void {
+  const write = (chunk: Uint8Array) => {
+    if (writeAll(fd, chunk) < chunk.length) throw new Error("EAGAIN: resource temporarily unavailable");
+  };
+  if (typeof data === "function") data(write);
+  else write(data);
+}
+
+/**
+ * Writes to stdout and resolves once the data is written; a closed pipe
+ * (`| head`) is not an error. Chunks go to fd 1 with blocking writes, so a
+ * slow reader (`| less`) holds the producer back: process.stdout would
+ * instead queue in memory whatever a pipe does not take at once, and opening
+ * it makes fd 1 non-blocking. Only when fd 1 is already non-blocking
+ * (EAGAIN) does the rest go through process.stdout, copied and in order.
+ */
+async function writeStdout(data: Output): Promise<void> {
+  let failure: NodeJS.ErrnoException | undefined;
+  let queued = false;
+  const write = (chunk: Uint8Array | string) => {
+    if (failure) return;
+    let bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    if (!queued) {
+      let done: number;
+      try {
+        done = writeAll(1, bytes);
+      } catch (e) {
+        failure = e as NodeJS.ErrnoException;
+        return;
+      }
+      if (done === bytes.length) return;
+      queued = true;
+      process.stdout.on("error", (err: NodeJS.ErrnoException) => (failure ??= err));
+      bytes = bytes.subarray(done);
+    }
+    // A copy: a streamed chunk's buffer is reused once this returns.
+    process.stdout.write(Buffer.from(bytes));
+  };
+  if (typeof data === "function") data(write);
+  else write(data);
+  if (queued && !failure) await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  if (failure && failure.code !== "EPIPE") throw failure;
 }
 
 /** Writes to `file` atomically, or to stdout when no file is given. */
-export async function emit(data: Uint8Array | string, file?: string): Promise<void> {
+export async function emit(data: Output, file?: string): Promise<void> {
   if (file) writeFileAtomic(file, data);
   else await writeStdout(data);
 }

@@ -7,7 +7,7 @@
  */
 import type { Btf } from "../btf/btf.js";
 import { kindsCoreCompatible } from "./compat.js";
-import { essentialNameLength } from "./spec.js";
+import { essentialNameLength, hasEssentialName, nameBytes, type NameBytes } from "./spec.js";
 
 /** A BTF relocations are resolved against: vmlinux or a kernel module split on it. */
 export interface TargetBtf {
@@ -22,17 +22,19 @@ export interface Candidate {
   id: number;
 }
 
-/** Candidates in one target BTF, in id order (from `startId`, so a module's base is not searched again). */
-function candidatesIn(target: TargetBtf, localKind: number, localName: string, startId: number): Candidate[] {
+/**
+ * Candidates in one target BTF, in id order (from `startId`, so a module's
+ * base is not searched again): the ids named exactly the essential name, and
+ * the flavored ones whose names, compared as bytes, have it.
+ */
+function candidatesIn(target: TargetBtf, localKind: number, essential: string, local: NameBytes, startId: number): Candidate[] {
   const btf = target.btf;
-  const len = essentialNameLength(localName);
-  const essential = localName.slice(0, len);
   const ids = new Set<number>();
   for (const id of btf.idsByName(essential)) if (id >= startId) ids.add(id);
   for (const id of btf.flavoredIds()) {
     if (id < startId) continue;
-    const name = btf.name(id);
-    if (essentialNameLength(name) === len && name.startsWith(essential)) ids.add(id);
+    const off = btf.nameOff(id);
+    if (hasEssentialName(btf.strSource(off)!, btf.strPos(off), local)) ids.add(id);
   }
   return [...ids]
     .sort((a, b) => a - b)
@@ -43,9 +45,11 @@ function candidatesIn(target: TargetBtf, localKind: number, localName: string, s
 /** Candidates for a named local type: vmlinux first, then modules only if vmlinux had none. */
 export function findCandidates(local: Btf, localId: number, vmlinux: TargetBtf, modules: readonly TargetBtf[]): Candidate[] {
   const name = local.name(localId);
+  const essential = name.slice(0, essentialNameLength(name));
+  const bytes = nameBytes(local, local.nameOff(localId));
   const kind = local.kindNumber(localId);
-  const found = candidatesIn(vmlinux, kind, name, 1);
+  const found = candidatesIn(vmlinux, kind, essential, bytes, 1);
   if (found.length) return found;
-  for (const m of modules) found.push(...candidatesIn(m, kind, name, vmlinux.btf.count));
+  for (const m of modules) found.push(...candidatesIn(m, kind, essential, bytes, vmlinux.btf.count));
   return found;
 }

@@ -21,7 +21,7 @@ import {
   isCompositeKind,
   isEnumKind,
 } from "../btf/kinds.js";
-import { RelocationFailure, essentialNameLength } from "./spec.js";
+import { RelocationFailure, hasEssentialName, nameBytes, type NameBytes } from "./spec.js";
 
 const MAX_DEPTH = 32;
 
@@ -34,11 +34,6 @@ function intSigned(btf: Btf, id: number): boolean {
   return (btf.intEncoding(id) & BTF_INT_SIGNED) !== 0;
 }
 
-/** Names equal up to their flavor suffixes (both taken as given, anonymous included). */
-function essentialNamesEqual(a: string, b: string): boolean {
-  const la = essentialNameLength(a);
-  return la === essentialNameLength(b) && a.slice(0, la) === b.slice(0, la);
-}
 
 /** Whether a local field type can be relocated to a target field type (libbpf's bpf_core_fields_are_compat). */
 export function fieldsAreCompat(local: Btf, localId: number, targ: Btf, targId: number): boolean {
@@ -56,10 +51,10 @@ export function fieldsAreCompat(local: Btf, localId: number, targ: Btf, targId: 
       case BTF_KIND_FWD:
       case BTF_KIND_ENUM:
       case BTF_KIND_ENUM64: {
-        const ln = local.name(localId);
-        const tn = targ.name(targId);
+        const ln = nameBytes(local, local.nameOff(localId), localId);
+        const tn = nameBytes(targ, targ.nameOff(targId), targId);
         // Either side anonymous, or the same name up to flavors.
-        return essentialNameLength(ln) === 0 || essentialNameLength(tn) === 0 || essentialNamesEqual(ln, tn);
+        return ln.essential === 0 || tn.essential === 0 || hasEssentialName(tn.bytes, tn.pos, ln);
       }
       case BTF_KIND_INT:
         return local.intBitOffset(localId) === 0 && targ.intBitOffset(targId) === 0;
@@ -119,12 +114,15 @@ export function typesAreCompat(local: Btf, localId: number, targ: Btf, targId: n
   }
 }
 
-/** Names match for TYPE_MATCHES: an anonymous target matches only an anonymous local. */
-function namesMatch(local: Btf, localNameOff: number, targ: Btf, targNameOff: number): boolean {
-  const ln = local.str(localNameOff) ?? "";
-  const tn = targ.str(targNameOff) ?? "";
-  if (tn === "") return ln === "";
-  return essentialNamesEqual(ln, tn);
+/**
+ * Names match for TYPE_MATCHES: an anonymous target matches only an
+ * anonymous local; others are equal up to flavors. Out-of-range offsets read as "".
+ */
+function namesMatch(local: NameBytes, targ: Btf, targNameOff: number): boolean {
+  const bytes = targ.strSource(targNameOff);
+  const pos = bytes ? targ.strPos(targNameOff) : 0;
+  if (!bytes || bytes[pos] === 0) return local.essential === 0;
+  return hasEssentialName(bytes, pos, local);
 }
 
 function enumsMatch(local: Btf, l: number, targ: Btf, t: number): boolean {
@@ -133,10 +131,9 @@ function enumsMatch(local: Btf, l: number, targ: Btf, t: number): boolean {
   const tn = targ.vlen(t);
   if (ln > tn) return false;
   for (let i = 0; i < ln; i++) {
+    const name = nameBytes(local, local.enumValueNameOff(l, i));
     let found = false;
-    for (let j = 0; j < tn && !found; j++) {
-      found = namesMatch(local, local.enumValueNameOff(l, i), targ, targ.enumValueNameOff(t, j));
-    }
+    for (let j = 0; j < tn && !found; j++) found = namesMatch(name, targ, targ.enumValueNameOff(t, j));
     if (!found) return false;
   }
   return true;
@@ -147,9 +144,10 @@ function compositesMatch(local: Btf, l: number, targ: Btf, t: number, behindPtr:
   const tn = targ.vlen(t);
   if (ln > tn) return false;
   for (let i = 0; i < ln; i++) {
+    const name = nameBytes(local, local.memberNameOff(l, i));
     let found = false;
     for (let j = 0; j < tn && !found; j++) {
-      if (!namesMatch(local, local.memberNameOff(l, i), targ, targ.memberNameOff(t, j))) continue;
+      if (!namesMatch(name, targ, targ.memberNameOff(t, j))) continue;
       found = typesMatch(local, local.memberType(l, i), targ, targ.memberType(t, j), behindPtr, level - 1);
     }
     if (!found) return false;
@@ -164,7 +162,7 @@ export function typesMatch(local: Btf, localId: number, targ: Btf, targId: numbe
     if (--depth < 0) throw new RelocationFailure("type chain deeper than 32 while matching", { typeId: localId });
     localId = local.resolve(localId);
     targId = targ.resolve(targId);
-    if (!namesMatch(local, local.nameOff(localId), targ, targ.nameOff(targId))) return false;
+    if (!namesMatch(nameBytes(local, local.nameOff(localId)), targ, targ.nameOff(targId))) return false;
     const lk = local.kindNumber(localId);
     const tk = targ.kindNumber(targId);
     switch (lk) {

@@ -10,6 +10,7 @@
  */
 import { BTF_INT_BOOL, BTF_INT_SIGNED, BTF_KIND_ARRAY, BTF_KIND_DATASEC, BTF_KIND_ENUM, BTF_KIND_ENUM64, BTF_KIND_FUNC, BTF_KIND_INT, BTF_KIND_VAR, BTF_LINKAGE_EXTERN, kindName } from "../btf/kinds.js";
 import type { Btf } from "../btf/btf.js";
+import { plainBytes } from "../elf/bytes.js";
 import { SHN_UNDEF, STB_GLOBAL, STB_WEAK, STT_NOTYPE } from "../elf/constants.js";
 import { BtfkitError, KconfigError } from "../errors.js";
 import type { BpfObject } from "../btf/object.js";
@@ -125,33 +126,54 @@ function classOf(btf: Btf, id: number): { cls: KconfigClass; signed: boolean } |
   }
 }
 
-/** First VAR or FUNC named `name`, as libbpf finds an extern's BTF; it must be extern-linkage. */
-function findExternBtf(btf: Btf, name: string, symbolIndex: number): number {
-  for (let id = 1; id < btf.count; id++) {
-    const k = btf.kindNumber(id);
-    if (k !== BTF_KIND_VAR && k !== BTF_KIND_FUNC) continue;
-    if (btf.name(id) !== name) continue;
+/**
+ * Finds externs' BTF as libbpf does (the first VAR or FUNC of the name, then
+ * the first DATASEC listing it), through indexes built once, so that many
+ * externs over many types cost their sum, not their product.
+ */
+class ExternFinder {
+  /** Symbol name -> first VAR/FUNC id (0: none), memoized so that repeated names cost one lookup. */
+  private readonly byName = new Map<string, number>();
+  private datasecOf: Map<number, number> | undefined;
+
+  constructor(private readonly btf: Btf) {}
+
+  /** First VAR or FUNC named `name`; it must be extern-linkage. */
+  varOrFunc(name: string, symbolIndex: number): number {
+    const btf = this.btf;
+    let id = this.byName.get(name);
+    if (id === undefined) {
+      id = btf.idsByName(name).find((t) => btf.kindNumber(t) === BTF_KIND_VAR || btf.kindNumber(t) === BTF_KIND_FUNC) ?? 0;
+      this.byName.set(name, id);
+    }
+    if (id === 0) throw new KconfigError(`extern '${name}' has no BTF VAR or FUNC (build the object with clang -g)`, { record: symbolIndex, section: ".symtab" });
     if (btf.linkage(id) !== BTF_LINKAGE_EXTERN) {
-      throw new KconfigError(`extern '${name}': its BTF ${kindName(k)} is not extern`, { typeId: id, record: symbolIndex, section: ".symtab" });
+      throw new KconfigError(`extern '${name}': its BTF ${kindName(btf.kindNumber(id))} is not extern`, { typeId: id, record: symbolIndex, section: ".symtab" });
     }
     return id;
   }
-  throw new KconfigError(`extern '${name}' has no BTF VAR or FUNC (build the object with clang -g)`, { record: symbolIndex, section: ".symtab" });
-}
 
-function findExternDatasec(btf: Btf, varId: number, name: string): number {
-  for (let id = 1; id < btf.count; id++) {
-    if (btf.kindNumber(id) !== BTF_KIND_DATASEC) continue;
-    const vlen = btf.vlen(id);
-    for (let i = 0; i < vlen; i++) if (btf.datasecVarType(id, i) === varId) return id;
+  /** The first DATASEC (then the first entry) listing `varId`. */
+  datasec(varId: number, name: string): number {
+    if (!this.datasecOf) {
+      const btf = this.btf;
+      this.datasecOf = new Map();
+      for (let id = 1; id < btf.count; id++) {
+        if (btf.kindNumber(id) !== BTF_KIND_DATASEC) continue;
+        for (let i = 0, vlen = btf.vlen(id); i < vlen; i++) {
+          const v = btf.datasecVarType(id, i);
+          if (!this.datasecOf.has(v)) this.datasecOf.set(v, id);
+        }
+      }
+    }
+    const sec = this.datasecOf.get(varId);
+    if (sec === undefined) throw new KconfigError(`extern '${name}' is in no BTF DATASEC`, { typeId: varId });
+    return sec;
   }
-  throw new KconfigError(`extern '${name}' is in no BTF DATASEC`, { typeId: varId });
 }
 
-/** strcmp order of UTF-8 names (JS string order differs past U+FFFF and in mixed widths). */
-function byteCompare(a: string, b: string): number {
-  const ea = utf8.encode(a);
-  const eb = utf8.encode(b);
+/** strcmp order of UTF-8 bytes (JS string order differs past U+FFFF and in mixed widths). */
+function byteCompare(ea: Uint8Array, eb: Uint8Array): number {
   const n = Math.min(ea.length, eb.length);
   for (let i = 0; i < n; i++) if (ea[i] !== eb[i]) return ea[i] - eb[i];
   return ea.length - eb.length;
@@ -166,11 +188,12 @@ export function kconfigLayout(obj: BpfObject): KconfigLayout {
   const externs: KconfigExtern[] = [];
   const ksyms: string[] = [];
   let datasecId: number | undefined;
+  const find = new ExternFinder(btf);
   for (const sym of elf.symbols()) {
     const isExtern = sym.shndx === SHN_UNDEF && (sym.bind === STB_GLOBAL || sym.bind === STB_WEAK) && sym.type === STT_NOTYPE;
     if (!isExtern || sym.name === "") continue;
-    const id = findExternBtf(btf, sym.name, sym.index);
-    const sec = findExternDatasec(btf, id, sym.name);
+    const id = find.varOrFunc(sym.name, sym.index);
+    const sec = find.datasec(id, sym.name);
     const secName = btf.name(sec);
     const weak = sym.bind === STB_WEAK;
     if (secName === KSYMS_SEC) {
@@ -212,7 +235,8 @@ export function kconfigLayout(obj: BpfObject): KconfigLayout {
  */
 export function assignKconfigOffsets(externs: KconfigExtern[]): number {
   // Big alignments first so that small values fill the gaps; the order fixes the map layout.
-  externs.sort((a, b) => b.align - a.align || a.size - b.size || byteCompare(a.name, b.name));
+  const encoded = new Map(externs.map((e) => [e, utf8.encode(e.name)]));
+  externs.sort((a, b) => b.align - a.align || a.size - b.size || byteCompare(encoded.get(a)!, encoded.get(b)!));
   let end = 0;
   for (const ext of externs) {
     ext.offset = Math.ceil(end / ext.align) * ext.align;
@@ -234,9 +258,9 @@ const utf8 = new TextEncoder();
 const utf8Lenient = new TextDecoder("utf-8");
 
 /** Bytes to a string with one char per byte, so that offsets and comparisons stay byte-exact. */
-function latin1(bytes: Uint8Array, from = 0, to = bytes.length): string {
+function latin1(bytes: Uint8Array): string {
   let s = "";
-  for (let i = from; i < to; i += 0x2000) s += String.fromCharCode(...bytes.subarray(i, Math.min(to, i + 0x2000)));
+  for (let i = 0; i < bytes.length; i += 0x2000) s += String.fromCharCode(...bytes.subarray(i, i + 0x2000));
   return s;
 }
 
@@ -393,6 +417,8 @@ export function parseConfigInteger(s: string): bigint | string {
   for (; i < s.length; i++) {
     const d = digitValue(s[i]);
     if (d >= base) break;
+    // Past 2^64 the value no longer matters: keep it small so long digit runs stay linear.
+    if (overflow) continue;
     v = v * b + BigInt(d);
     if (v > U64_MAX) overflow = true;
   }
@@ -407,35 +433,46 @@ export function parseConfigInteger(s: string): bigint | string {
 /** libbpf reads lines with fgets/gzgets into a 4096-byte buffer: longer lines arrive in pieces. */
 const LINE_BUF = 4096;
 
-interface Chunk {
-  text: string;
-  offset: number;
-  line: number;
-}
+const CONFIG_PREFIX = utf8.encode("CONFIG_");
 
-function* chunks(bytes: string): Generator<Chunk> {
+/**
+ * The pieces libbpf's fgets reads, each once: every line end is searched for
+ * once (not once per piece of a long line), and a piece is decoded only when
+ * it starts with CONFIG_, so the whole config costs time and memory linear in
+ * its size.
+ */
+function* chunks(bytes: Uint8Array): Generator<{ text: Uint8Array; offset: number; line: number }> {
   let line = 1;
-  let pos = 0;
-  while (pos < bytes.length) {
-    const nl = bytes.indexOf("\n", pos);
-    const lineEnd = nl < 0 ? bytes.length : nl + 1;
+  let lineEnd = 0;
+  for (let pos = 0; pos < bytes.length; ) {
+    if (pos >= lineEnd) {
+      const nl = bytes.indexOf(0x0a, pos);
+      lineEnd = nl < 0 ? bytes.length : nl + 1;
+    }
     const end = Math.min(lineEnd, pos + LINE_BUF - 1);
-    yield { text: bytes.slice(pos, end), offset: pos, line };
+    yield { text: bytes.subarray(pos, end), offset: pos, line };
     if (end === lineEnd) line++;
     pos = end;
   }
 }
 
-function toBytes(config: string | Uint8Array): string {
-  return latin1(typeof config === "string" ? utf8.encode(config) : config);
+function startsWithConfig(buf: Uint8Array): boolean {
+  if (buf.length < CONFIG_PREFIX.length) return false;
+  for (let i = 0; i < CONFIG_PREFIX.length; i++) if (buf[i] !== CONFIG_PREFIX[i]) return false;
+  return true;
 }
 
-function parseConfig(f: Filler, bytes: string, source: KconfigSource, sourceName: string): void {
+function toBytes(config: string | Uint8Array): Uint8Array {
+  return typeof config === "string" ? utf8.encode(config) : plainBytes(config);
+}
+
+function parseConfig(f: Filler, bytes: Uint8Array, source: KconfigSource, sourceName: string): void {
   for (const chunk of chunks(bytes)) {
     // What follows a NUL in the buffer is invisible to libbpf's string functions.
-    const nul = chunk.text.indexOf("\0");
-    let buf = nul < 0 ? chunk.text : chunk.text.slice(0, nul);
-    if (!buf.startsWith("CONFIG_")) continue;
+    const nul = chunk.text.indexOf(0);
+    const raw = nul < 0 ? chunk.text : chunk.text.subarray(0, nul);
+    if (!startsWithConfig(raw)) continue;
+    let buf = latin1(raw);
     const where = { file: sourceName, line: chunk.line, offset: chunk.offset };
     const fail = (msg: string): never => {
       throw new KconfigError(msg, where);

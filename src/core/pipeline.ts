@@ -19,7 +19,7 @@ import { rewriteObject, type ObjectRewrite } from "../btf/rewrite.js";
 import type { BtfType } from "../btf/types.js";
 import { SHF_ALLOC, SHT_PROGBITS, STB_GLOBAL, STT_OBJECT } from "../elf/constants.js";
 import type { ElfEditor } from "../elf/write.js";
-import { CoreRelocationError } from "../errors.js";
+import { CoreRelocationError, KconfigError } from "../errors.js";
 import { bigintsAsStrings } from "./explain.js";
 import { fillKconfig, kconfigLayout, virtualExternsFromBtf, type KconfigLayout, type KconfigOptions, type KconfigResult } from "./kconfig.js";
 import { relocate, type RelocateOptions, type RelocateResult } from "./relocate.js";
@@ -32,13 +32,14 @@ export type KernelConfig = string | Uint8Array;
 
 /**
  * Reads a kernel config when, and only when, an extern needs a `CONFIG_`
- * value: the config and its name for messages, or undefined when there is none.
+ * value that `kconfigString` does not give: the config and its name for
+ * messages, or undefined when there is none.
  */
 export type KernelConfigProvider = () => { config: KernelConfig; configName?: string } | undefined;
 
 /** Options of {@link relocateForLoad}. */
 export interface PipelineOptions extends RelocateOptions, Omit<KconfigOptions, "config"> {
-  /** The kernel config, or a provider called only when the object has `CONFIG_` externs. */
+  /** The kernel config, or a provider called only when the object has `CONFIG_` externs that `kconfigString` leaves unset. */
   config?: KernelConfig | KernelConfigProvider;
   /** LINUX_HAS_BPF_COOKIE; default: what the target BTF implies (see virtualExternsFromBtf). */
   hasBpfCookie?: boolean;
@@ -130,6 +131,25 @@ function kconfigBtf(obj: BpfObject, result: KconfigResult): Uint8Array {
 }
 
 /**
+ * Whether a kernel config must be read: some `CONFIG_` extern is left unset
+ * by `kconfigString`, as libbpf decides before it opens its config file. A
+ * run without the config finds that out (parsing kconfigString is cheap;
+ * the config may be large); one that fails is run again with the config,
+ * which fails the same way or resolves what was missing.
+ */
+function needsConfig(layout: KconfigLayout, opts: PipelineOptions): boolean {
+  if (!layout.externs.some((e) => e.name.startsWith("CONFIG_"))) return false;
+  if (opts.kconfigString === undefined) return true;
+  try {
+    const dry = fillKconfig(layout, { ...opts, config: undefined });
+    return dry.externs.some((e) => e.name.startsWith("CONFIG_") && e.source !== "kconfigString");
+  } catch (e) {
+    if (e instanceof KconfigError) return true;
+    throw e;
+  }
+}
+
+/**
  * The options fillKconfig gets: the config read only when a `CONFIG_`
  * extern needs one, and the `LINUX_HAS_*` externs the caller leaves unset
  * taken from the target BTF.
@@ -137,7 +157,7 @@ function kconfigBtf(obj: BpfObject, result: KconfigResult): Uint8Array {
 function kconfigOptions(layout: KconfigLayout, opts: PipelineOptions): KconfigOptions {
   const has = (test: (name: string) => boolean) => layout.externs.some((e) => test(e.name));
   const { config, hasBpfCookie, hasSyscallWrapper } = opts;
-  const read = typeof config === "function" ? (has((n) => n.startsWith("CONFIG_")) ? config() : undefined) : { config, configName: opts.configName };
+  const read = typeof config === "function" ? (needsConfig(layout, opts) ? config() : undefined) : { config, configName: opts.configName };
   const needsImplied =
     (hasBpfCookie === undefined && has((n) => n === "LINUX_HAS_BPF_COOKIE")) || (hasSyscallWrapper === undefined && has((n) => n === "LINUX_HAS_SYSCALL_WRAPPER"));
   const implied = needsImplied ? virtualExternsFromBtf(opts.target) : undefined;

@@ -8,6 +8,7 @@ import type { Btf } from "../btf/btf.js";
 import { BTF_INT_SIGNED, BTF_KIND_ARRAY, BTF_KIND_ENUM, BTF_KIND_INT, BTF_KIND_PTR, isCompositeKind, isEnumKind } from "../btf/kinds.js";
 import { CORE_SPEC_MAX_LEN, CoreReloKind, coreReloKindName, type CoreRelo } from "../btf/ext.js";
 import { BtfkitError, CoreRelocationError } from "../errors.js";
+import { cStringsEqual } from "../elf/strtab.js";
 import { findCandidates, type Candidate, type TargetBtf } from "./candidates.js";
 import { fieldsAreCompat, typesAreCompat, typesMatch } from "./compat.js";
 import { BPF_INSN_SIZE, openBpfObject, type BpfObject } from "../btf/object.js";
@@ -16,6 +17,8 @@ import {
   RelocationFailure,
   essentialNameLength,
   failureText,
+  hasEssentialName,
+  nameBytes,
   formatSpec,
   isEnumvalKind,
   isFieldKind,
@@ -68,18 +71,23 @@ function matchMember(local: Btf, acc: Accessor, targ: Btf, targId: number, spec:
   targId = targ.resolve(targId);
   if (!isCompositeKind(targ.kindNumber(targId))) return { found: false };
   const localMember = local.memberType(acc.typeId, acc.idx);
+  // The accessor's name, as bytes in the local BTF, is compared with each target member's undecoded.
+  const want = nameBytes(local, local.memberNameOff(acc.typeId, acc.idx));
   const n = targ.vlen(targId);
   for (let i = 0; i < n; i++) {
     const bitOff = targ.memberBitOffset(targId, i);
     if (spec.raw.length === CORE_SPEC_MAX_LEN) throw new RelocationFailure(`target access deeper than ${CORE_SPEC_MAX_LEN} steps`);
     spec.bitOffset += bitOff;
     spec.raw.push(i);
-    const name = targ.str(targ.memberNameOff(targId, i)) ?? "";
-    if (name === "") {
+    const nameOff = targ.memberNameOff(targId, i);
+    const bytes = targ.strSource(nameOff);
+    const pos = bytes ? targ.strPos(nameOff) : 0;
+    if (!bytes || bytes[pos] === 0) {
       const inner = matchMember(local, acc, targ, targ.memberType(targId, i), spec);
       if (inner.found || inner.why) return inner;
-    } else if (name === acc.name) {
+    } else if (cStringsEqual(bytes, pos, want.bytes, want.pos)) {
       const mType = targ.memberType(targId, i);
+      const name = acc.name!;
       if (fieldsAreCompat(local, localMember, targ, mType)) {
         spec.accessors.push({ typeId: targId, idx: i, name });
         return { found: true, type: mType };
@@ -106,18 +114,18 @@ function matchSpec(local: Spec, targ: Btf, targId: number): MatchOutcome {
   if (isEnumvalKind(local.kind)) {
     const id = targ.resolve(targId);
     if (!isEnumKind(targ.kindNumber(id))) return no("not an enum");
-    const want = local.accessors[0].name!;
-    const len = essentialNameLength(want);
+    const acc = local.accessors[0];
+    const want = nameBytes(local.btf, local.btf.enumValueNameOff(acc.typeId, acc.idx));
     const n = targ.vlen(id);
     for (let i = 0; i < n; i++) {
-      const name = targ.enumValueName(id, i);
-      if (essentialNameLength(name) === len && name.slice(0, len) === want.slice(0, len)) {
-        spec.accessors.push({ typeId: id, idx: i, name });
+      const off = targ.enumValueNameOff(id, i);
+      if (hasEssentialName(targ.strSourceOf(off, id), targ.strPos(off), want)) {
+        spec.accessors.push({ typeId: id, idx: i, name: targ.enumValueName(id, i) });
         spec.raw.push(i);
         return yes;
       }
     }
-    return no(`has no enumerator '${want.slice(0, len)}'`);
+    return no(`has no enumerator '${acc.name!.slice(0, essentialNameLength(acc.name!))}'`);
   }
   if (!isFieldKind(local.kind)) throw new RelocationFailure(`unknown relocation kind ${local.kind}`, { typeId: local.rootTypeId });
   let id = targId;

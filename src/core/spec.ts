@@ -75,6 +75,62 @@ export function essentialNameLength(name: string): number {
   return name.length;
 }
 
+/** A name as bytes: the NUL-terminated string at `bytes[pos]` and its essential length in bytes. */
+export interface NameBytes {
+  bytes: Uint8Array;
+  pos: number;
+  essential: number;
+}
+
+const EMPTY_NAME: NameBytes = { bytes: new Uint8Array(1), pos: 0, essential: 0 };
+
+/**
+ * The name at string offset `off` as bytes, undecoded. Out of range, it is ""
+ * (as `btf.str(off) ?? ""`), or a BtfError naming type `id` when given (as
+ * `btf.name(id)`). Names are compared as bytes, as libbpf does with strcmp:
+ * nothing is decoded, and a compare stops at the first difference.
+ */
+export function nameBytes(btf: Btf, off: number, id?: number): NameBytes {
+  const bytes = id === undefined ? btf.strSource(off) : btf.strSourceOf(off, id);
+  if (!bytes) return EMPTY_NAME;
+  const pos = btf.strPos(off);
+  return { bytes, pos, essential: essentialLengthAt(bytes, pos) };
+}
+
+/**
+ * `essentialNameLength` over the bytes of the NUL-terminated name at
+ * `bytes[pos]`. Underscores are single bytes in UTF-8 and in no other
+ * character's encoding, so separators and lengths agree with the decoded name's.
+ */
+export function essentialLengthAt(bytes: Uint8Array, pos: number): number {
+  let n = 0;
+  while (pos + n < bytes.length && bytes[pos + n] !== 0) n++;
+  for (let i = n - 5; i >= 0; i--) {
+    const p = pos + i;
+    if (bytes[p] !== 0x5f && bytes[p + 1] === 0x5f && bytes[p + 2] === 0x5f && bytes[p + 3] === 0x5f && bytes[p + 4] !== 0x5f) {
+      return i + 1;
+    }
+  }
+  return n;
+}
+
+/**
+ * Whether the NUL-terminated name at `bytes[pos]` has `name`'s essential
+ * name. Compares the essential bytes first, stopping at the first
+ * difference; only a name that then ends or goes on with `_` is scanned
+ * whole for its own essential length.
+ */
+export function hasEssentialName(bytes: Uint8Array, pos: number, name: NameBytes): boolean {
+  const len = name.essential;
+  const want = name.bytes;
+  for (let k = 0; k < len; k++) {
+    // `want` has no NUL in its first `len` bytes, so a shorter name differs here.
+    if ((pos + k < bytes.length ? bytes[pos + k] : 0) !== want[name.pos + k]) return false;
+  }
+  const next = pos + len < bytes.length ? bytes[pos + len] : 0;
+  return (next === 0 || next === 0x5f) && essentialLengthAt(bytes, pos) === len;
+}
+
 /** Size or a RelocationFailure: resolving sizes inside a spec fails the relocation, not the process. */
 export function sizeOf(btf: Btf, id: number): number {
   try {

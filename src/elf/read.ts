@@ -24,6 +24,8 @@ import {
   SHT_SYMTAB,
   SHT_SYMTAB_SHNDX,
 } from "./constants.js";
+import { CStringDecoder } from "./strtab.js";
+import { plainBytes } from "./bytes.js";
 
 /** One section header with its data. */
 export interface ElfSection {
@@ -117,7 +119,6 @@ interface RawSection {
   entsize: bigint;
 }
 
-const utf8 = new TextDecoder();
 const hex = (n: number | bigint) => `0x${n.toString(16)}`;
 
 /** True when the bytes start with the ELF magic. */
@@ -150,6 +151,7 @@ export class ElfFile {
   private readonly symbolCache = new Map<number, ElfSymbol[]>();
 
   constructor(bytes: Uint8Array) {
+    bytes = plainBytes(bytes);
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (!isElf(bytes)) throw new ElfError("not an ELF file (bad magic)", { offset: 0 });
@@ -206,7 +208,9 @@ export class ElfFile {
       throw new ElfError(`section type ${tab.type} is not a symbol table`, { section: label(tab) });
     }
     const count = this.entryCount(tab, this.layout.sym);
-    const strtab = this.linked(tab, "string table");
+    const strData = this.linked(tab, "string table");
+    const strSec = this.sections[tab.link];
+    const strtab = this.stringTable(strData, { name: label(strSec), offset: strSec.offset });
     const view = viewOf(tab.data);
     let xindex: DataView | undefined;
     const syms: ElfSymbol[] = [];
@@ -333,14 +337,15 @@ export class ElfFile {
 
     const shstrndx = eShstrndx === SHN_XINDEX ? first.link : eShstrndx;
     if (count > 0 && shstrndx < count) this.header.shstrndx = shstrndx;
-    let names: Uint8Array | undefined;
+    let names: CStringDecoder | undefined;
     if (count > 0 && shstrndx !== 0) {
       if (shstrndx >= count) {
         throw new ElfError(`section name table index ${shstrndx} is out of range (${count} sections)`, {
           offset: is64 ? 62 : 50,
         });
       }
-      names = this.sectionData(raws[shstrndx], `[${shstrndx}]`);
+      const raw = raws[shstrndx];
+      names = this.stringTable(this.sectionData(raw, `[${shstrndx}]`), { name: `[${shstrndx}]`, offset: Number(raw.offset) });
     }
 
     const sections: ElfSection[] = [];
@@ -413,15 +418,25 @@ export class ElfFile {
     return this.bytes.subarray(start, start + Number(r.size));
   }
 
-  /** NUL-terminated string at `off` inside a string table's data. */
-  private cstring(table: Uint8Array, off: number, where: Where): string {
-    if (off === 0 && table.length === 0) return "";
-    if (off >= table.length) {
-      throw new ElfError(`name offset ${off} is outside the ${table.length}-byte string table`, where);
+  /**
+   * A decoder over a string table's data, so that names shared by many
+   * section headers or symbols are decoded once (see `CStringDecoder`).
+   */
+  private stringTable(data: Uint8Array, sec: { name: string; offset: number }): CStringDecoder {
+    return new CStringDecoder(data, 0, data.length, (message, pos) => {
+      return new ElfError(message, { section: sec.name, offset: sec.offset + pos });
+    });
+  }
+
+  /** NUL-terminated string at `off` inside a string table. */
+  private cstring(table: CStringDecoder, off: number, where: Where): string {
+    if (off === 0 && table.size === 0) return "";
+    if (off >= table.size) {
+      throw new ElfError(`name offset ${off} is outside the ${table.size}-byte string table`, where);
     }
-    const end = table.indexOf(0, off);
-    if (end < 0) throw new ElfError(`name at offset ${off} is not NUL-terminated`, where);
-    return utf8.decode(table.subarray(off, end));
+    const name = table.read(off);
+    if (name === undefined) throw new ElfError(`name at offset ${off} is not NUL-terminated`, where);
+    return name;
   }
 
   /** Number of fixed-size entries in a table section, after checking sh_entsize and sh_size agree with the class. */
@@ -435,7 +450,7 @@ export class ElfFile {
     return sec.data.length / entSize;
   }
 
-  /** The section named by `sec.link`. */
+  /** The data of the section named by `sec.link`. */
   private linked(sec: ElfSection, what: string): Uint8Array {
     if (sec.link === 0 || sec.link >= this.sections.length) {
       throw new ElfError(`sh_link ${sec.link} does not name a ${what}`, { section: label(sec) });

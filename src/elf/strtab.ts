@@ -191,3 +191,136 @@ export function tableSize(n: number): number {
   while (size < 2 * n) size *= 2;
   return size;
 }
+
+const utf8 = new TextDecoder("utf-8");
+/**
+ * Strings up to this many bytes are decoded afresh on each read: cheaper than
+ * any cache, and a reference (a 4-byte offset in a record of 12 or more
+ * bytes) then costs at most a few times its own size. Longer ones are decoded
+ * once and interned.
+ */
+const SHORT_NAME = 64;
+
+/**
+ * Decodes the NUL-terminated UTF-8 strings of one string section (ELF string
+ * table, BTF string section) so that memory stays proportional to the
+ * section, however many references point into it. Short strings take an
+ * ASCII fast path; a long string is decoded once per offset and interned, and
+ * a tail of a long ASCII string (ELF tail sharing, or hostile offsets inside
+ * one name) is a `substring` of the whole string's decoding, which V8 keeps
+ * as a slice sharing its storage. Tails of long non-ASCII strings cannot be
+ * sliced (byte and UTF-16 offsets differ), so their decodings are bounded by
+ * a budget of {@link TAIL_BUDGET_FACTOR} times the section's size, past which
+ * `fail` builds the error thrown.
+ */
+export class CStringDecoder {
+  /** Decoded long strings by byte position. */
+  private readonly interned = new Map<number, string>();
+  /** Starts and ends (NUL positions, or `end`) of the section's long strings, ascending; built on the first long read. */
+  private longStarts: Int32Array | undefined;
+  private longEnds: Int32Array | undefined;
+  /** Bytes of non-ASCII tails decoded so far, against the budget. */
+  private tailBytes = 0;
+
+  /**
+   * `bytes[start, end)` is the section; `fail` makes the error to throw when
+   * the tail budget runs out.
+   */
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly fail: (message: string, pos: number) => Error,
+  ) {}
+
+  /** Bytes in the section. */
+  get size(): number {
+    return this.end - this.start;
+  }
+
+  /** The string at byte position `pos` (in `bytes`), or undefined when `pos` is outside the section or no NUL ends the string. */
+  read(pos: number): string | undefined {
+    const bytes = this.bytes;
+    const end = this.end;
+    if (!(pos >= this.start && pos < end)) return undefined;
+    let limit = pos + SHORT_NAME;
+    if (limit > end) limit = end;
+    let i = pos;
+    let ascii = true;
+    for (; i < limit; i++) {
+      const c = bytes[i];
+      if (c === 0) break;
+      if (c >= 0x80) ascii = false;
+    }
+    if (i === limit) {
+      if (i === end) return undefined;
+      if (bytes[i] !== 0) return this.readLong(pos);
+    }
+    if (i === pos) return "";
+    if (!ascii) return utf8.decode(bytes.subarray(pos, i));
+    // Concatenating char codes beats a TextDecoder call on short ASCII names.
+    let s = "";
+    for (let k = pos; k < i; k++) s += String.fromCharCode(bytes[k]);
+    return s;
+  }
+
+  private readLong(pos: number): string | undefined {
+    const hit = this.interned.get(pos);
+    if (hit !== undefined) return hit;
+    if (!this.longStarts) this.indexLong();
+    const starts = this.longStarts!;
+    // The last long string starting at or before `pos`: the one holding it.
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid] <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    const s = starts[lo];
+    const e = this.longEnds![lo];
+    if (e === this.end) return undefined;
+    let whole = this.interned.get(s);
+    if (whole === undefined) {
+      whole = utf8.decode(this.bytes.subarray(s, e));
+      this.interned.set(s, whole);
+    }
+    if (pos === s) return whole;
+    let str: string;
+    // One UTF-16 unit per byte means every byte began a character (ASCII, or a
+    // lone invalid byte), so byte offsets are character offsets and a tail
+    // decodes to the same characters as the whole string's end.
+    if (whole.length === e - s) str = whole.substring(pos - s);
+    else {
+      this.tailBytes += e - pos;
+      const budget = TAIL_BUDGET_FACTOR * (this.end - this.start);
+      if (this.tailBytes > budget) {
+        throw this.fail(`tails of long non-ASCII strings need more than ${budget} decoded bytes (${TAIL_BUDGET_FACTOR}x the string section)`, pos);
+      }
+      str = utf8.decode(this.bytes.subarray(pos, e));
+    }
+    this.interned.set(pos, str);
+    return str;
+  }
+
+  /** Records every string longer than the short path reads: 8 bytes each, so at most 1/8 of the section. */
+  private indexLong(): void {
+    const bytes = this.bytes;
+    const starts: number[] = [];
+    const ends: number[] = [];
+    for (let p = this.start; p < this.end; ) {
+      let q = p;
+      while (q < this.end && bytes[q] !== 0) q++;
+      if (q - p > SHORT_NAME) {
+        starts.push(p);
+        ends.push(q);
+      }
+      p = q + 1;
+    }
+    this.longStarts = Int32Array.from(starts);
+    this.longEnds = Int32Array.from(ends);
+  }
+}
+
+/** Non-ASCII tails of long strings may decode this many times their section's size in all. */
+export const TAIL_BUDGET_FACTOR = 4;

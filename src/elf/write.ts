@@ -457,7 +457,17 @@ class Writer {
       const seed = tab.data.length > 0 && tab.data[tab.data.length - 1] === 0 ? tab.data : concat([tab.data, new Uint8Array(1)]);
       const table = new StringSet(seed);
       const offs = new Map<EditSection | EditSymbol, number>();
-      for (const x of list) offs.set(x, nameOffsetIn(table, seed.length, x.name, this.hints.get(x)));
+      // Names repeat (every section of a kind, hostile files: thousands naming one huge string): place each
+      // (name, hint) pair once, so the cost is per distinct name, not per section or symbol.
+      const placed = new Map<number | undefined, Map<string, number>>();
+      for (const x of list) {
+        const hint = this.hints.get(x);
+        let byName = placed.get(hint);
+        if (!byName) placed.set(hint, (byName = new Map()));
+        let off = byName.get(x.name);
+        if (off === undefined) byName.set(x.name, (off = nameOffsetIn(table, seed.length, x.name, hint)));
+        offs.set(x, off);
+      }
       this.offsets.set(tab, offs);
       this.contents.set(tab, table.bytes);
     }

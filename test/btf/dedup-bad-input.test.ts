@@ -7,11 +7,12 @@
 import fs from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Btf, BtfBuilder, BtfError, BtfkitError, dedupBtf, loadBtf, type BtfType } from "../../src/index.js";
+import { BpfObject, Btf, BtfBuilder, BtfError, BtfExtError, BtfkitError, dedupBtf, dedupObject, encodeBtfExt, loadBtf, parseElf, type BtfType } from "../../src/index.js";
 import { ident, typeList } from "../helpers/arbitrary-btf.js";
 import { bpfObjects } from "../helpers/corpus.js";
+import { coreSources } from "../helpers/core-oracle.js";
 import { DedupOracleError, dedupOracleAvailable, oracleDedup } from "../helpers/dedup-oracle.js";
-import { oracle } from "../helpers/env.js";
+import { clangBpf, oracle } from "../helpers/env.js";
 
 /** dedupBtf's outcome: the bytes, or the BtfkitError message (anything else fails the test). */
 function outcome(btf: Btf): { bytes?: Uint8Array; error?: string } {
@@ -101,7 +102,8 @@ describe("malformed input", () => {
     const view = new DataView(good.buffer, good.byteOffset);
     const badId = good.slice();
     new DataView(badId.buffer).setUint32(24 + 16 + 8, 99, true);
-    expect(() => dedupBtf(Btf.parse(badId))).toThrow(/type id 99, past the last id 2.*type \[2\]/);
+    // Btf.parse refuses it already (libbpf 1.8's btf_sanity_check), before dedup could follow it.
+    expect(() => dedupBtf(Btf.parse(badId))).toThrow(/invalid referenced type ID 99.*type \[2\]/);
     const badStr = good.slice();
     new DataView(badStr.buffer).setUint32(24, view.getUint32(20, true) + 5, true);
     expect(() => dedupBtf(Btf.parse(badStr))).toThrow(BtfError);
@@ -132,5 +134,58 @@ describe.skipIf(!oracle("clang"))("mutated object BTF", () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe.skipIf(!oracle("clang"))(".BTF.ext records naming what the BTF does not have", () => {
+  // A clang-built object with func_info, line_info and CO-RE records (little-endian).
+  const object = () => {
+    const src = coreSources().find((s) => s.name === "load_kconfig.c")!;
+    return new Uint8Array(fs.readFileSync(clangBpf(src.source, { flags: ["-target", "bpfel"] })));
+  };
+  /** The object with the u32 at `field` bytes into the first record of a subsection set to `value`. */
+  const patched = (sub: "func" | "line" | "core", field: number, value: number) => {
+    const bytes = object();
+    const sec = parseElf(bytes).section(".BTF.ext")!;
+    const v = new DataView(bytes.buffer, bytes.byteOffset + sec.offset, sec.size);
+    const offField = { func: 8, line: 16, core: 24 }[sub];
+    // Past the header, the record size word and the first block's sec_name_off and num_info.
+    const at = v.getUint32(4, true) + v.getUint32(offField, true) + 4 + 8 + field;
+    v.setUint32(at, value, true);
+    return bytes;
+  };
+  const refused = (bytes: Uint8Array, message: RegExp) => {
+    let err: unknown;
+    try {
+      dedupObject(bytes);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(BtfExtError);
+    expect((err as Error).message).toMatch(message);
+  };
+
+  it("the untouched object deduplicates", () => {
+    expect(dedupObject(object()).output.length).toBeGreaterThan(0);
+  });
+
+  it("a CO-RE record naming type id 0x7fffffff is a BtfExtError naming the record", () => {
+    refused(patched("core", 4, 0x7fffffff), /core_relo block #0 record #0: type_id is type id 2147483647, past the last id \d+/);
+  });
+
+  it("a func_info type id one past the last is refused", () => {
+    const btf = BpfObject.open(object()).btf;
+    refused(patched("func", 4, btf.count), new RegExp(`func_info block #0 record #0: type_id is type id ${btf.count}, past`));
+  });
+
+  it("string offsets outside the string section are refused: line_info file name, CO-RE access string", () => {
+    refused(patched("line", 4, 0x7fffffff), /line_info block #0 record #0: file_name_off is string offset 2147483647, outside/);
+    refused(patched("core", 8, 0x7fffffff), /core_relo block #0 record #0: access_str_off is string offset 2147483647, outside/);
+  });
+
+  it("the encoder names the block, field and record of a value that is not a u32", () => {
+    const ext = BpfObject.open(object()).ext!;
+    const bad = { ...ext, coreRelos: [{ ...ext.coreRelos[0], records: [{ ...ext.coreRelos[0].records[0], typeId: undefined as unknown as number }] }] };
+    expect(() => encodeBtfExt(bad)).toThrow(/core_relo block #0 field 1 undefined is not a u32 \(section core_relo, record #0\)/);
   });
 });

@@ -61,8 +61,12 @@ function typeOf(tag: Tag, id: number, tags: readonly Tag[], minEnumValues: numbe
       return fc.record({ kind: fc.constant("array" as const), type: refTarget, indexType: refTarget, nelems: fc.constantFrom(1, 4) });
     case "func_proto":
       return fc.record({ kind: fc.constant("func_proto" as const), returnType: refTarget, params: fc.array(fc.record({ name: fc.constantFrom("", "p"), type: refTarget }), { maxLength: 2 }) });
-    case "func":
-      return fc.record({ kind: fc.constant("func" as const), name: fc.constantFrom("f", "g"), type: pick(ids((t, i) => t === "func_proto" && i < id)), linkage: fc.constantFrom(0, 1) });
+    case "func": {
+      const protos = ids((t, i) => t === "func_proto" && i < id);
+      // A FUNC must refer to a FUNC_PROTO (libbpf 1.8 refuses the blob otherwise): with none before it, this is one.
+      if (protos.length === 0) return typeOf("func_proto", id, tags, minEnumValues);
+      return fc.record({ kind: fc.constant("func" as const), name: fc.constantFrom("f", "g"), type: pick(protos), linkage: fc.constantFrom(0, 1) });
+    }
     case "var":
       return fc.record({ kind: fc.constant("var" as const), name: fc.constantFrom("v", "w"), type: pick(anyValue), linkage: fc.constantFrom(0, 1) });
     case "datasec":

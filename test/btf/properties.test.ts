@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Btf } from "../../src/btf/btf.js";
+import { Btf, HOST_LITTLE_ENDIAN } from "../../src/btf/btf.js";
 import { BtfBuilder, reencode } from "../../src/btf/builder.js";
 import { encodeBtf, type EncodeOptions } from "../../src/btf/encode.js";
 import { BtfError } from "../../src/errors.js";
@@ -152,6 +152,11 @@ describe("kinds unknown to the library, described by a layout section", () => {
       fc.assert(
         fc.property(arb, ([layout, types]) => {
           const bytes = encodeBtf(types, StringTable.create(), { littleEndian: le, layout });
+          // libbpf 1.8 cannot byte-swap records of kinds it does not know, and neither do we.
+          if (le !== HOST_LITTLE_ENDIAN && types.some((t) => t.kind === "unknown")) {
+            expect(() => Btf.parse(bytes)).toThrow(/unknown BTF kind \d+ in foreign-endian BTF/);
+            return;
+          }
           const btf = Btf.parse(bytes);
           expectDecodesTo(btf, types);
           expect(reencode(btf)).toEqual(bytes);

@@ -333,3 +333,181 @@ describe("what OUT is", () => {
     expect(fs.readdirSync(dir).sort()).toEqual(["fifo.h", "link.h", OUT, "real.h"].sort());
   });
 });
+
+describe("output rules", () => {
+  const isRoot = process.getuid?.() === 0;
+  const NOBODY = 65534;
+  const asNobody: SpawnOptions = { uid: NOBODY, gid: NOBODY };
+  const dump = (o: string) => ["btf", "dump", "file", shared(small()), "format", "c", "-o", o];
+  let ref: Buffer;
+  beforeAll(async () => {
+    const { out } = trialDir("rules-ref", false);
+    expect((await runCli(dump(out))).code).toBe(0);
+    ref = fs.readFileSync(out);
+  });
+  const ok = { code: 0, signal: null, stderr: "" };
+
+  it("a symlink, dangling or not, is followed and the file at its end replaced or created", async () => {
+    const { dir } = trialDir("follow", false);
+    // Dangling, through a chain of two links, one of them relative to another directory.
+    fs.mkdirSync(path.join(dir, "sub"));
+    fs.symlinkSync("sub/hop.h", path.join(dir, "dangling.h"));
+    fs.symlinkSync("../made.h", path.join(dir, "sub", "hop.h"));
+    expect(await runCli(dump(path.join(dir, "dangling.h")))).toEqual(ok);
+    expect(fs.lstatSync(path.join(dir, "dangling.h")).isSymbolicLink()).toBe(true);
+    expect(fs.lstatSync(path.join(dir, "sub", "hop.h")).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(path.join(dir, "made.h")).equals(ref)).toBe(true);
+    // A loop is an error, not a hang.
+    fs.symlinkSync("loop-b.h", path.join(dir, "loop-a.h"));
+    fs.symlinkSync("loop-a.h", path.join(dir, "loop-b.h"));
+    const r = await runCli(dump(path.join(dir, "loop-a.h")));
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 1, stderr: `btfkit: error: cannot write ${path.join(dir, "loop-a.h")}: ELOOP: too many levels of symbolic links\n` });
+  });
+
+  it.skipIf(!isRoot)("the new file keeps the old one's mode, owner and group; other hard links keep the old contents (chown needs root)", async () => {
+    const { dir } = trialDir("owner", false);
+    const real = path.join(dir, "real.h");
+    fs.writeFileSync(real, OLD);
+    fs.chmodSync(real, 0o640);
+    fs.chownSync(real, NOBODY, NOBODY);
+    fs.linkSync(real, path.join(dir, "hard.h"));
+    fs.symlinkSync("real.h", path.join(dir, "link.h"));
+    expect(await runCli(dump(path.join(dir, "link.h")))).toEqual(ok);
+    const st = fs.statSync(real);
+    expect({ mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, nlink: st.nlink }).toEqual({ mode: 0o640, uid: NOBODY, gid: NOBODY, nlink: 1 });
+    expect(fs.readFileSync(real).equals(ref)).toBe(true);
+    expect(fs.readFileSync(path.join(dir, "hard.h")).equals(OLD)).toBe(true);
+  });
+
+  it.skipIf(!isRoot)("a symlink another user planted in a sticky world-writable directory is refused (needs root to own files as another user)", async () => {
+    const { dir } = trialDir("sticky", false);
+    fs.chmodSync(dir, 0o1777);
+    const victim = path.join(dir, "victim");
+    fs.writeFileSync(victim, OLD);
+    // Nobody's: in a sticky directory only a file's owner may rename over it.
+    fs.chownSync(victim, NOBODY, NOBODY);
+    const plant = (name: string, uid: number) => {
+      const link = path.join(dir, name);
+      fs.symlinkSync("victim", link);
+      fs.lchownSync(link, uid, uid);
+      return link;
+    };
+    const refused = (link: string) => `btfkit: error: ${link}: refusing to follow a symlink owned by another user in a sticky world-writable directory\n`;
+    // Root following nobody's link in root's /tmp-like directory; nobody following a third user's.
+    const byNobody = plant("by-nobody.h", NOBODY);
+    expect(await runCli(dump(byNobody))).toEqual({ code: 1, signal: null, stderr: refused(byNobody) });
+    const byOther = plant("by-other.h", 4242);
+    expect(await runCli(dump(byOther), { spawn: asNobody })).toEqual({ code: 1, signal: null, stderr: refused(byOther) });
+    expect(fs.readFileSync(victim).equals(OLD)).toBe(true);
+    expect(fs.readdirSync(dir).sort()).toEqual(["by-nobody.h", "by-other.h", "victim"]);
+    // Followed: our own link, and one owned by the directory's owner.
+    expect(await runCli(dump(byNobody), { spawn: asNobody })).toEqual(ok);
+    expect(fs.readFileSync(victim).equals(ref)).toBe(true);
+    fs.writeFileSync(victim, OLD);
+    const byRoot = plant("by-root.h", 0);
+    expect(await runCli(dump(byRoot), { spawn: asNobody })).toEqual(ok);
+    expect(fs.readFileSync(victim).equals(ref)).toBe(true);
+    // Not sticky: the rule does not apply.
+    fs.chmodSync(dir, 0o777);
+    fs.writeFileSync(victim, OLD);
+    expect(await runCli(dump(byNobody))).toEqual(ok);
+    expect(fs.readFileSync(victim).equals(ref)).toBe(true);
+  });
+
+  it.skipIf(!isRoot)("an existing OUT we may not write is refused, as a shell redirect is; root writes it (needs root to run as another user)", async () => {
+    const { dir } = trialDir("readonly", false);
+    fs.chmodSync(dir, 0o777);
+    const mine = path.join(dir, "mine-0444.h");
+    const roots = path.join(dir, "root-0644.h");
+    for (const [f, mode, uid] of [
+      [mine, 0o444, NOBODY],
+      [roots, 0o644, 0],
+    ] as const) {
+      fs.writeFileSync(f, OLD);
+      fs.chmodSync(f, mode);
+      fs.chownSync(f, uid, uid);
+      const shell = spawnSync("sh", ["-c", 'echo x > "$0"', f], asNobody);
+      expect(shell.status, `${f}: the shell writes it`).not.toBe(0);
+      const r = await runCli(dump(f), { spawn: asNobody });
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 1, stderr: `btfkit: error: cannot write ${f}: EACCES: permission denied\n` });
+      expect(fs.readFileSync(f).equals(OLD)).toBe(true);
+    }
+    expect(fs.readdirSync(dir).sort()).toEqual([mine, roots].map((f) => path.basename(f)).sort());
+    expect(await runCli(dump(mine))).toEqual(ok);
+    expect(fs.readFileSync(mine).equals(ref)).toBe(true);
+    expect(fs.statSync(mine).mode & 0o777).toBe(0o444);
+  });
+
+  it("temporary files of OUT whose process is gone are removed by the next write", async () => {
+    const { dir, out } = trialDir("stale", true);
+    const real = path.join(dir, "real.bin");
+    fs.writeFileSync(real, OLD);
+    fs.rmSync(out);
+    fs.symlinkSync("real.bin", out);
+    const gone = spawnSync("true").pid!;
+    const names = {
+      stale: `.real.bin.${gone}.0badf00d.tmp`,
+      live: `.real.bin.${process.pid}.cafe0001.tmp`,
+      otherOutput: `.other.bin.${gone}.0badf00d.tmp`,
+      notOurs: `.real.bin.${gone}.tmp`,
+      beside: `.out.bin.${gone}.0badf00d.tmp`,
+    };
+    for (const n of Object.values(names)) fs.writeFileSync(path.join(dir, n), "partial");
+    expect(await runCli(dump(out))).toEqual(ok);
+    expect(fs.readFileSync(real).equals(ref)).toBe(true);
+    // Beside the symlink's target only; OUT's own name is the link.
+    const left = fs.readdirSync(dir).sort();
+    expect(left).toEqual([OUT, "real.bin", names.live, names.otherOutput, names.notOurs, names.beside].sort());
+  });
+
+  it.skipIf(!hasClang)("--report naming the output object is refused before anything is written", async () => {
+    const { dir, out } = trialDir("report", true);
+    const obj = relocObj();
+    fs.symlinkSync(OUT, path.join(dir, "via-link.json"));
+    fs.linkSync(out, path.join(dir, "hard.json"));
+    fs.mkdirSync(path.join(dir, "sub"));
+    for (const report of [out, `${dir}/./${OUT}`, path.join(dir, "via-link.json"), path.join(dir, "hard.json"), `${dir}/sub/../${OUT}`]) {
+      const r = await runCli(["core", "reloc", obj, "--btf", v618(), "--report", report, "-o", out]);
+      expect(r.code, `${report}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toBe(`btfkit: error: --report ${report} is the output object ${out}: it would be overwritten\n`);
+      expect(fs.readFileSync(out).equals(OLD)).toBe(true);
+    }
+    // A new OUT and the report through a dangling link to it.
+    fs.rmSync(out);
+    fs.rmSync(path.join(dir, "hard.json"));
+    const r = await runCli(["core", "reloc", obj, "--btf", v618(), "--report", path.join(dir, "via-link.json"), "-o", out]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(fs.existsSync(out)).toBe(false);
+    expect(fs.readdirSync(dir).sort()).toEqual(["sub", "via-link.json"]);
+  });
+});
+
+describe("a streamed output", () => {
+  it("that fails halfway leaves the old OUT, no temporary file, and exits 3", async () => {
+    // A struct of 1,000 members sharing one 100 KB name: 112 KB of BTF asking for 100 MB of JSON, over the dump's output limit.
+    const name = Buffer.alloc(100_000, 0x61);
+    const members = 1000;
+    const types = Buffer.alloc(12 + 12 * members);
+    types.writeUInt32LE((4 << 24) | members, 4); // STRUCT
+    types.writeUInt32LE(4, 8);
+    for (let i = 0; i < members; i++) types.writeUInt32LE(1, 12 + 12 * i); // name_off 1, type void, offset 0
+    const strs = Buffer.concat([Buffer.alloc(1), name, Buffer.alloc(1)]);
+    const hdr = Buffer.alloc(24);
+    hdr.writeUInt16LE(0xeb9f, 0);
+    hdr[2] = 1;
+    hdr.writeUInt32LE(24, 4);
+    hdr.writeUInt32LE(types.length, 12);
+    hdr.writeUInt32LE(types.length, 16);
+    hdr.writeUInt32LE(strs.length, 20);
+    const input = path.join(root, "shared-name.btf");
+    fs.writeFileSync(input, Buffer.concat([hdr, types, strs]));
+    for (const flag of ["-j", "-p"]) {
+      const { dir, out } = trialDir(`stream-fail${flag}`, true);
+      const r = await runCli([flag, "btf", "dump", "file", input, "-o", out]);
+      expect({ code: r.code, signal: r.signal }, r.stderr).toEqual({ code: 3, signal: null });
+      expect(r.stderr).toMatch(/^btfkit: error: .*the dump would exceed \d+ bytes/);
+      expect(fs.readFileSync(out).equals(OLD)).toBe(true);
+      expect(leftovers(dir)).toEqual([]);
+    }
+  });
+});

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { BtfBuilder, dumpC, dumpRaw } from "../../src/index.js";
 import { ROOT, basePath, clangBpf, modulePath, oracle, run, vmlinuxPath } from "../helpers/env.js";
 
 const CLI = path.join(ROOT, "dist/cli/main.js");
@@ -14,6 +15,34 @@ function btfkit(args: string[]) {
 }
 
 const vmlinux = () => vmlinuxPath("linux-6.18.44-fc-v657.btf");
+
+/** A raw BTF blob of INTs with the given names, then `ptrs` pointers to void. */
+function blob(names: Buffer[], ptrs = 0): Buffer {
+  const strs = Buffer.concat([Buffer.alloc(1), ...names.flatMap((n) => [n, Buffer.alloc(1)])]);
+  const types = Buffer.alloc(16 * names.length + 12 * ptrs);
+  let nameOff = 1;
+  names.forEach((n, i) => {
+    types.writeUInt32LE(nameOff, 16 * i);
+    types.writeUInt32LE(1 << 24, 16 * i + 4); // INT
+    types.writeUInt32LE(4, 16 * i + 8);
+    types.writeUInt32LE(32, 16 * i + 12);
+    nameOff += n.length + 1;
+  });
+  for (let i = 0, at = 16 * names.length; i < ptrs; i++, at += 12) types.writeUInt32LE(2 << 24, at + 4); // PTR to void
+  const hdr = Buffer.alloc(24);
+  hdr.writeUInt16LE(0xeb9f, 0);
+  hdr[2] = 1;
+  hdr.writeUInt32LE(24, 4);
+  hdr.writeUInt32LE(types.length, 12);
+  hdr.writeUInt32LE(types.length, 16);
+  hdr.writeUInt32LE(strs.length, 20);
+  return Buffer.concat([hdr, types, strs]);
+}
+const blobFile = (name: string, bytes: Buffer) => {
+  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-blob-")), name);
+  fs.writeFileSync(f, bytes);
+  return f;
+};
 
 describe.skipIf(!oracle("bpftool"))("btfkit btf dump matches bpftool byte for byte", () => {
   const cases: Array<[string, string[]]> = [
@@ -35,6 +64,16 @@ describe.skipIf(!oracle("bpftool"))("btfkit btf dump matches bpftool byte for by
     const ours = btfkit([...args, "--bpftool", "7.1"]);
     expect(ours.status).toBe(0);
     expect(ours.stdout.equals(run("bpftool", args))).toBe(true);
+  });
+  it("-j and -p of names with every byte json_writer escapes, quotes and invalid UTF-8", () => {
+    const names = ["tab\tnl\ncr\rff\fbs\b", 'back\\slash "quoted" \'single\'', "caf\u00e9"].map((n) => Buffer.from(n));
+    names.push(Buffer.from([0x62, 0x61, 0x64, 0xff, 0xfe, 0xc3, 0x27]));
+    const file = blobFile("escapes.btf", blob(names, 1));
+    for (const flag of ["-j", "-p"]) {
+      const ours = btfkit([flag, "btf", "dump", "file", file]);
+      expect(ours.stderr).toBe("");
+      expect(ours.stdout.equals(run("bpftool", [flag, "btf", "dump", "file", file])), flag).toBe(true);
+    }
   });
   it("options after the subcommand work too", () => {
     const ours = btfkit(["btf", "dump", "file", modulePath("crc8.btf"), "-B", basePath("linux-6.1.0-56-amd64.btf"), "-j"]);
@@ -132,6 +171,86 @@ describe.skipIf(!oracle("clang"))("btfkit core explain", () => {
     const r = btfkit(["core", "explain", plain, "--btf", vmlinux()]);
     expect(r.status).toBe(3);
     expect(r.stderr).toContain(".BTF");
+  });
+});
+
+describe("btfkit btf dump -j of 400,000 pointers", () => {
+  it("streams bytes: no JS heap in proportion to the output", () => {
+    const file = blobFile("ptrs.btf", blob([], 400_000));
+    for (const flag of ["-j", "-p"]) {
+      // The 22 MB (-j) and 48 MB (-p) documents live outside the JS heap; as strings they needed 590 MB of it.
+      const r = spawnSync(process.execPath, ["--max-old-space-size=64", CLI, flag, "btf", "dump", "file", file], { encoding: "buffer", maxBuffer: 1 << 30 });
+      expect({ status: r.status, signal: r.signal }, r.stderr.toString()).toEqual({ status: 0, signal: null });
+      const text = r.stdout.toString();
+      expect(text.startsWith('{"types":[{"id":1,"kind":"PTR","name":"(anon)","type_id":0}') || text.startsWith('{\n    "types": [{\n')).toBe(true);
+      expect(text.split('"kind"').length - 1).toBe(400_000);
+    }
+  });
+});
+
+/** A blob of unions whose members all share one long name: little BTF, much dump text. */
+function sharedNameUnions(unions: number, members: number, nameLength: number) {
+  const b = new BtfBuilder();
+  const int = b.add({ kind: "int", name: "int", size: 4, encoding: 1, bitOffset: 0, bits: 32 });
+  const name = "m".repeat(nameLength);
+  for (let u = 0; u < unions; u++) {
+    b.add({ kind: "union", name: `u${u}`, size: 4, kflag: false, members: Array.from({ length: members }, () => ({ name, type: int, bitOffset: 0, bitfieldSize: 0 })) });
+  }
+  return b.build();
+}
+
+describe("btfkit btf dump streams the raw and C dumps", () => {
+  /**
+   * Writes the child's peak RSS at exit. VmHWM, not getrusage's maxrss: that
+   * one starts from the RSS of the process that forked the child (this
+   * worker, holding the last test's 100 MB strings).
+   */
+  const PEAK_RSS = `data:text/javascript,import fs from "node:fs"; process.on("exit", () => fs.writeFileSync(process.env.BTFKIT_RSS_FILE, String(1024 * /VmHWM:\\s*(\\d+)/.exec(fs.readFileSync("/proc/self/status", "utf8"))[1])));`;
+  /** Runs the CLI under a 64 MiB V8 heap; returns its exit, output and peak RSS. */
+  const dump = (args: string[]) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-stream-"));
+    const rssFile = path.join(dir, "rss");
+    const r = spawnSync(process.execPath, ["--max-old-space-size=64", "--import", PEAK_RSS, CLI, "btf", "dump", ...args], {
+      cwd: dir,
+      env: { ...process.env, BTFKIT_RSS_FILE: rssFile },
+      encoding: "buffer",
+      maxBuffer: 1 << 30,
+      timeout: 120_000,
+    });
+    return { dir, exit: { status: r.status, signal: r.signal }, stdout: r.stdout, stderr: r.stderr.toString(), rss: Number(fs.readFileSync(rssFile, "utf8")) };
+  };
+
+  // 240,000 members sharing a 400-byte name: 2.9 MB of BTF, about 100 MB of either dump.
+  const btf = sharedNameUnions(4, 60_000, 400);
+  const file = blobFile("unions.btf", Buffer.from(btf.bytes));
+  it.each<[string, string[], () => string]>([
+    ["raw to stdout", [], () => dumpRaw(btf)],
+    ["format c to stdout", ["format", "c"], () => dumpC(btf)],
+    ["format c --sort to -o", ["format", "c", "--sort", "-o", "out.h"], () => dumpC(btf, { sorted: true, stableOrder: true })],
+  ])("%s holds a chunk of the output, not all of it", (_, args, library) => {
+    const r = dump(["file", file, ...args]);
+    expect(r.exit, r.stderr).toEqual({ status: 0, signal: null });
+    const out = args.includes("-o") ? fs.readFileSync(path.join(r.dir, "out.h")) : r.stdout;
+    expect(out.length).toBeGreaterThan(90e6);
+    // Node itself takes about 60 MB; holding the whole dump took 213 MB (raw) and 223 MB (C).
+    expect(r.rss).toBeLessThan(out.length);
+    expect(out.toString("latin1") === library()).toBe(true);
+  });
+
+  it("past the output limit: exit 3 and a typed error; -o leaves nothing, stdout keeps what came before", () => {
+    // 1,000 members sharing a 100 KB name: 112 KB of BTF asking for 100 MB of text, over its 23 MB limit.
+    const big = blobFile("big.btf", Buffer.from(sharedNameUnions(1, 1000, 100_000).bytes));
+    for (const format of [[], ["format", "c"]]) {
+      const toFile = dump(["file", big, ...format, "-o", "out"]);
+      expect(toFile.exit, toFile.stderr).toEqual({ status: 3, signal: null });
+      expect(toFile.stderr.startsWith(`btfkit: error: ${big}: the dump would exceed `), toFile.stderr).toBe(true);
+      expect(fs.readdirSync(toFile.dir)).toEqual(["rss"]);
+      const toStdout = dump(["file", big, ...format]);
+      expect(toStdout.exit).toEqual({ status: 3, signal: null });
+      const limit = Number(/exceed (\d+) bytes/.exec(toStdout.stderr)![1]);
+      expect(toStdout.stdout.length).toBeGreaterThan(0);
+      expect(toStdout.stdout.length).toBeLessThanOrEqual(limit);
+    }
   });
 });
 

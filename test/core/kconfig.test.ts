@@ -19,7 +19,9 @@
  */
 import fs from "node:fs";
 import fc from "fast-check";
-import { beforeAll, describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { openBpfObject } from "../../src/btf/object.js";
 import {
   assignKconfigOffsets,
@@ -34,7 +36,7 @@ import {
   type KconfigResult,
 } from "../../src/core/kconfig.js";
 import { KconfigError } from "../../src/errors.js";
-import { clangBpf, libbpfDev, oracle } from "../helpers/env.js";
+import { ROOT, clangBpf, libbpfDev, oracle } from "../helpers/env.js";
 import { kconfigOracleWorks, libbpfKernelRelease, loggedVirtual, runKconfigOracle, systemKconfig } from "../helpers/kconfig-oracle.js";
 
 // --- pure parts: no compiler needed ------------------------------------------------
@@ -573,5 +575,82 @@ describe("virtual externs implied by a target's BTF", () => {
     const bare = new BtfBuilder();
     bare.add({ kind: "int", name: "int", size: 4, encoding: 1, bitOffset: 0, bits: 32 });
     expect(virtualExternsFromBtf(bare.build())).toEqual({ hasBpfCookie: false, hasSyscallWrapper: false });
+  });
+});
+
+// --- long lines and big configs ------------------------------------------------------
+
+/**
+ * A config whose one long line (`mib` MiB) is cut by libbpf's 4096-byte
+ * buffer into pieces that each start with CONFIG_ (the costliest case: every
+ * piece is decoded and looked up), then the lines that set the strong extern.
+ */
+function longLineConfig(mib: number): Uint8Array {
+  const unit = new TextEncoder().encode(`CONFIG_PAD=${"x".repeat(4095 - 11)}`);
+  const tail = new TextEncoder().encode('\nCONFIG_I_STRONG=7\nCONFIG_S="ok"\n');
+  const units = Math.ceil((mib << 20) / unit.length);
+  const out = new Uint8Array(units * unit.length + tail.length);
+  for (let i = 0; i < units; i++) out.set(unit, i * unit.length);
+  out.set(tail, units * unit.length);
+  return out;
+}
+
+/** Bytes the parser searched (Uint8Array indexOf) and characters it decoded (String.fromCharCode) while `run` ran. */
+function work(run: () => void): { searched: number; decoded: number } {
+  let searched = 0;
+  let decoded = 0;
+  const indexOf = Uint8Array.prototype.indexOf;
+  const fromCharCode = String.fromCharCode;
+  const search = vi.spyOn(Uint8Array.prototype, "indexOf").mockImplementation(function (this: Uint8Array, v: number, from = 0) {
+    const r = indexOf.call(this, v, from);
+    searched += (r < 0 ? this.length : r + 1) - Math.max(0, from);
+    return r;
+  });
+  const decode = vi.spyOn(String, "fromCharCode").mockImplementation((...codes: number[]) => {
+    decoded += codes.length;
+    return fromCharCode(...codes);
+  });
+  try {
+    run();
+  } finally {
+    search.mockRestore();
+    decode.mockRestore();
+  }
+  return { searched, decoded };
+}
+
+describe("long config lines: linear work, bounded memory", () => {
+  it.each([1, 16])("a %i MiB line is searched and decoded about once per byte, as bytes and as a string", (mib) => {
+    const config = longLineConfig(mib);
+    const asText = new TextDecoder().decode(config);
+    for (const opts of [{ config }, { config: asText }, { kconfigString: asText }]) {
+      let r: KconfigResult | undefined;
+      const w = work(() => (r = fillKconfig(handLayout(), opts)));
+      expect(r!.externs.find((e) => e.name === "CONFIG_S")!.value).toBe("ok");
+      // Each byte is passed once by the line search and once by the NUL search of its piece; decoded at most once.
+      expect(w.searched).toBeLessThanOrEqual(2 * config.length + 64);
+      expect(w.decoded).toBeLessThanOrEqual(config.length + 1024);
+      expect(w.decoded).toBeGreaterThan(config.length / 2);
+    }
+  });
+
+  it("a 16 MiB line parses under a 64 MiB heap, as bytes and as a string (the timeout only catches a hang)", () => {
+    const script = `
+      const { fillKconfig } = await import(${JSON.stringify(path.join(ROOT, "dist/index.js"))});
+      const name = "CONFIG_S";
+      const ext = { name, class: "char_arr", offset: 0, size: 6, align: 1, signed: false, weak: false, btfId: 0, symbolIndex: 0 };
+      const layout = { externs: [ext], size: 6, ksyms: [], littleEndian: true };
+      const n = 16 << 20;
+      const bytes = new Uint8Array(n + 16);
+      bytes.fill(0x61, 0, n);
+      bytes.set(new TextEncoder().encode('\\nCONFIG_S="ok"\\n'), n);
+      const a = fillKconfig(layout, { config: bytes }).externs[0].value;
+      const b = fillKconfig(layout, { kconfigString: "# CONFIG_".padEnd(n, "b") + '\\nCONFIG_S="ok"\\n' }).externs[0].value;
+      process.stdout.write(a + b);
+    `;
+    const r = spawnSync(process.execPath, ["--max-old-space-size=64", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 120_000 });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("okok");
   });
 });

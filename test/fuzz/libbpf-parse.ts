@@ -53,6 +53,12 @@ export const ONLY_LIBBPF_ACCEPTS = {
   "vlen wider than 16 bits":
     "Bits 16-23 of info set on a kind with per-vlen elements: libbpf 1.1.2 ignores them and sizes the record with " +
     "16 bits; with the 7.1 24-bit vlen the record runs past the type section (older kernels refuse the bits too).",
+  "names and ids checked at parse":
+    "A name offset outside the string section, a type id at or past the count, or a FUNC not on a FUNC_PROTO: " +
+    "libbpf 1.1.2 has no btf_sanity_check (libbpf 1.3 added it); we check as libbpf 1.8 does (src/btf/validate.ts).",
+  "kernel header rules":
+    "A version other than 1, non-zero flags, or non-zero header bytes past 32: libbpf ignores them; the kernel refuses " +
+    "them and so do we (test/btf/validate-oracle.test.ts lists them as differences from 1.8 too).",
 } as const;
 
 export type OnlyWeAcceptClass = keyof typeof ONLY_WE_ACCEPT;
@@ -100,8 +106,8 @@ export function readHeader(bytes: Uint8Array): RawHeader | undefined {
 function layoutInPlace(h: RawHeader, size: number): boolean {
   const dataLen = size - h.hdrLen;
   if (h.layoutOff + h.layoutLen > dataLen || h.layoutOff % 4 !== 0 || h.layoutLen % 4 !== 0) return false;
-  const overlaps = (off: number, len: number) => h.layoutOff < off + len && off < h.layoutOff + h.layoutLen;
-  return !overlaps(h.typeOff, h.typeLen) && !overlaps(h.strOff, h.strLen);
+  // libbpf 1.8's rule, which we follow: between the type and string sections.
+  return h.layoutOff >= h.typeOff + h.typeLen && h.layoutOff + h.layoutLen <= h.strOff;
 }
 
 /** Record sizes by kind from the layout section, when the header has one in place. */
@@ -118,9 +124,8 @@ function recordSize(kind: number, vlen: number, layout?: Array<[number, number]>
   if (kind >= 1 && kind <= BTF_KIND_MAX_KNOWN) return 4 * recordWords(kind, vlen);
   const l = kind !== 0 ? layout?.[kind] : undefined;
   if (!l) return -1;
-  const extra = l[0] + vlen * l[1];
-  // We refuse records that are not whole words (they would misalign every later one).
-  return extra % 4 === 0 ? 12 + extra : -1;
+  // As libbpf 1.8, info_sz and elem_sz must each be whole words.
+  return l[0] % 4 === 0 && l[1] % 4 === 0 ? 12 + l[0] + vlen * l[1] : -1;
 }
 
 /**
@@ -207,9 +212,11 @@ export function classifyOnlyWeAccept(bytes: Uint8Array, errno: number, startId =
 }
 
 /** Why libbpf accepts a blob we refuse. */
-export function classifyOnlyLibbpfAccepts(bytes: Uint8Array, startId = 1): OnlyLibbpfAcceptsClass | typeof UNEXPLAINED {
+export function classifyOnlyLibbpfAccepts(bytes: Uint8Array, startId = 1, ours = ""): OnlyLibbpfAcceptsClass | typeof UNEXPLAINED {
   const h = readHeader(bytes);
   if (!h) return UNEXPLAINED;
+  if (/^(unsupported BTF version|unsupported BTF header flags|unknown BTF header data)/.test(ours)) return "kernel header rules";
+  if (/^(invalid (referenced type ID|\w+ name)|referenced type \[\d+\] is not FUNC_PROTO)/.test(ours)) return "names and ids checked at parse";
   if (h.hdrLen < 24) return "header shorter than 24 bytes";
   if (h.hdrLen >= 32 && h.layoutLen > 0 && !layoutInPlace(h, bytes.length)) return "layout section out of place";
   const d = firstDivergence(bytes, h, startId);
@@ -410,7 +417,7 @@ export function compareWithLibbpf(opts: { seed: number; inputs: number; chunk?: 
           tally(report.onlyWeAccept, classifyOnlyWeAccept(bytes, theirs.errno, startId), { index, seed: seed.label, bytes, errno: theirs.errno });
         } else if (!ours.ok) {
           b.onlyLibbpfAccepts++;
-          tally(report.onlyLibbpfAccepts, classifyOnlyLibbpfAccepts(bytes, startId), { index, seed: seed.label, bytes, ours: ours.message });
+          tally(report.onlyLibbpfAccepts, classifyOnlyLibbpfAccepts(bytes, startId, ours.message), { index, seed: seed.label, bytes, ours: ours.message });
         }
       });
     }

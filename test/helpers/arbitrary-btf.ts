@@ -110,12 +110,21 @@ export function knownType(maxId: number, named: fc.Arbitrary<string>): fc.Arbitr
   );
 }
 
+/**
+ * A FUNC must refer to a FUNC_PROTO (libbpf 1.8 refuses the blob otherwise):
+ * one that refers elsewhere becomes a FUNC_PROTO returning what it referred to.
+ */
+function funcsOnProtos(types: BtfType[], startId: number): BtfType[] {
+  const isProto = (id: number) => types[id - startId]?.kind === "func_proto";
+  return types.map((t) => (t.kind === "func" && !isProto(t.type) ? { kind: "func_proto", returnType: t.type, params: [] } : t));
+}
+
 /** `count` types whose ids start at `startId`, referencing anything from void to the last id. */
 export function typeList(startId: number, named: fc.Arbitrary<string>, extra?: (maxId: number) => fc.Arbitrary<BtfType>) {
   return fc.integer({ min: 1, max: 30 }).chain((n) => {
     const maxId = startId + n - 1;
     const one = extra ? fc.oneof({ weight: 4, arbitrary: knownType(maxId, named) }, extra(maxId)) : knownType(maxId, named);
-    return fc.array(one, { minLength: n, maxLength: n });
+    return fc.array(one, { minLength: n, maxLength: n }).map((types) => funcsOnProtos(types, startId));
   });
 }
 

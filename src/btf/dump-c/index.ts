@@ -8,7 +8,7 @@
 import type { Btf } from "../btf.js";
 import { BTF_KIND_DECL_TAG, BTF_KIND_FUNC } from "../kinds.js";
 import { globToRegExp } from "../roots.js";
-import { ByteSink, outputLimit } from "../sink.js";
+import { collectDump, streamDump, type ByteSink } from "../sink.js";
 import { CEmitter } from "./emitter.js";
 import { sortedTypeIds } from "./sort.js";
 
@@ -76,10 +76,8 @@ const FOOTER =
   "\n" +
   "#endif /* __VMLINUX_H__ */\n";
 
-/** The vmlinux.h bytes for `btf` (base types included for split BTF). */
-export function dumpCBytes(btf: Btf, opts: CDumpOptions = {}): Uint8Array {
+function writeC(btf: Btf, opts: CDumpOptions, out: ByteSink): void {
   const v78 = (opts.dialect ?? "7.8") === "7.8";
-  const out = new ByteSink(btf.count * 48, outputLimit(btf));
   const emitter = new CEmitter(btf, out, { enumModeAttributes: v78, voidParams: true, typeTagAttributes: v78 });
   out.text(HEADER);
   if (v78) out.text(PREAMBLE_7_8);
@@ -99,7 +97,20 @@ export function dumpCBytes(btf: Btf, opts: CDumpOptions = {}): Uint8Array {
     if (v78 && opts.kfuncs !== false) emitKfuncs(btf, emitter, out, opts);
   }
   out.text(FOOTER);
-  return out.view();
+}
+
+/** The vmlinux.h bytes for `btf` (base types included for split BTF). */
+export function dumpCBytes(btf: Btf, opts: CDumpOptions = {}): Uint8Array {
+  return collectDump(btf, btf.count * 48, (out) => writeC(btf, opts, out));
+}
+
+/**
+ * The bytes of {@link dumpCBytes}, handed to `write` in chunks as they are
+ * produced (see streamDump). Only the text streams: the emitter's per-type
+ * state and a sorted order are computed whole, O(types).
+ */
+export function dumpCChunks(btf: Btf, opts: CDumpOptions, write: (chunk: Uint8Array) => void): void {
+  streamDump(btf, write, (out) => writeC(btf, opts, out));
 }
 
 /** A `vmlinux.h`, byte-identical to `bpftool btf dump ... format c` of the chosen dialect. */
