@@ -18,6 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, clangBpf, fixturePath, oracle, vmlinuxPath } from "../helpers/env.js";
+import { sharedMemberNamesBtf } from "../helpers/long-names.js";
 import { relocProgram } from "../helpers/reloc-program.js";
 
 // The CLI the global setup built, copied with package.json and its one
@@ -485,22 +486,8 @@ describe("output rules", () => {
 describe("a streamed output", () => {
   it("that fails halfway leaves the old OUT, no temporary file, and exits 3", async () => {
     // A struct of 1,000 members sharing one 100 KB name: 112 KB of BTF asking for 100 MB of JSON, over the dump's output limit.
-    const name = Buffer.alloc(100_000, 0x61);
-    const members = 1000;
-    const types = Buffer.alloc(12 + 12 * members);
-    types.writeUInt32LE((4 << 24) | members, 4); // STRUCT
-    types.writeUInt32LE(4, 8);
-    for (let i = 0; i < members; i++) types.writeUInt32LE(1, 12 + 12 * i); // name_off 1, type void, offset 0
-    const strs = Buffer.concat([Buffer.alloc(1), name, Buffer.alloc(1)]);
-    const hdr = Buffer.alloc(24);
-    hdr.writeUInt16LE(0xeb9f, 0);
-    hdr[2] = 1;
-    hdr.writeUInt32LE(24, 4);
-    hdr.writeUInt32LE(types.length, 12);
-    hdr.writeUInt32LE(types.length, 16);
-    hdr.writeUInt32LE(strs.length, 20);
     const input = path.join(root, "shared-name.btf");
-    fs.writeFileSync(input, Buffer.concat([hdr, types, strs]));
+    fs.writeFileSync(input, sharedMemberNamesBtf({ count: 1000, length: 100_000 }));
     for (const flag of ["-j", "-p"]) {
       const { dir, out } = trialDir(`stream-fail${flag}`, true);
       const r = await runCli([flag, "btf", "dump", "file", input, "-o", out]);

@@ -6,6 +6,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BtfBuilder, dumpC, dumpRaw } from "../../src/index.js";
 import { ROOT, basePath, clangBpf, modulePath, oracle, run, vmlinuxPath } from "../helpers/env.js";
+import { rawBtf } from "../helpers/long-names.js";
 
 const CLI = path.join(ROOT, "dist/cli/main.js");
 
@@ -29,14 +30,7 @@ function blob(names: Buffer[], ptrs = 0): Buffer {
     nameOff += n.length + 1;
   });
   for (let i = 0, at = 16 * names.length; i < ptrs; i++, at += 12) types.writeUInt32LE(2 << 24, at + 4); // PTR to void
-  const hdr = Buffer.alloc(24);
-  hdr.writeUInt16LE(0xeb9f, 0);
-  hdr[2] = 1;
-  hdr.writeUInt32LE(24, 4);
-  hdr.writeUInt32LE(types.length, 12);
-  hdr.writeUInt32LE(types.length, 16);
-  hdr.writeUInt32LE(strs.length, 20);
-  return Buffer.concat([hdr, types, strs]);
+  return Buffer.from(rawBtf(types, strs));
 }
 const blobFile = (name: string, bytes: Buffer) => {
   const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-blob-")), name);

@@ -9,13 +9,9 @@
 import zlib from "node:zlib";
 import { BtfBuilder } from "../../src/btf/builder.js";
 import type { BtfType, Member } from "../../src/btf/types.js";
+import { EM_X86_64, ET_EXEC, SHT_PROGBITS, SHT_STRTAB, SHT_SYMTAB } from "../../src/elf/constants.js";
 import { buildElf, symbolTable } from "./elf-builder.js";
-
-const SHT_PROGBITS = 1;
-const SHT_SYMTAB = 2;
-const SHT_STRTAB = 3;
-const ET_EXEC = 2;
-const EM_X86_64 = 62;
+import { sharedMemberNamesBtf } from "./long-names.js";
 
 /** What one input is made of and which command families apply to it. */
 export interface HostileInput {
@@ -80,33 +76,16 @@ export function sharedSymbolNames(scale: number): HostileInput {
   return { name: "elf-shared-symbol-names", what: "shared names", bytes: buildElf({ is64: true, le: true, sections }).bytes, form: "elf" };
 }
 
-/**
- * A struct whose 20,000 members share one 1 MB name. Encoded with empty
- * member names, then each member's name offset pointed at the one long string
- * (encoding the name 20,000 times over would be the generator's own cost).
- */
+/** A struct whose 20,000 members share one 1 MB name. */
 export function sharedMemberNames(scale: number): HostileInput {
-  return { name: "btf-shared-member-names", what: "shared names", bytes: membersInOneString(scale, false), form: "btf" };
+  const bytes = sharedMemberNamesBtf({ count: Math.round(20_000 * scale), length: Math.round((1 << 20) * scale) });
+  return { name: "btf-shared-member-names", what: "shared names", bytes, form: "btf" };
 }
 
 /** As {@link sharedMemberNames}, but each member names a different tail of the one long string. */
 export function tailMemberNames(scale: number): HostileInput {
-  return { name: "btf-tail-member-names", what: "shared names", bytes: membersInOneString(scale, true), form: "btf" };
-}
-
-function membersInOneString(scale: number, tails: boolean): Uint8Array {
-  const n = Math.round(20_000 * scale);
-  const len = Math.round((1 << 20) * scale);
-  const b = new BtfBuilder();
-  const i = b.add(int());
-  b.add(struct("shared", 4, Array.from({ length: n }, () => member("", i))));
-  const nameOff = b.addString(longName(len));
-  const bytes = b.encode();
-  const v = new DataView(bytes.buffer);
-  // Header, the int (12 + 4 bytes), the struct's 12 bytes, then 12-byte members whose first word is the name.
-  const step = tails ? Math.floor(len / n) : 0;
-  for (let k = 0; k < n; k++) v.setUint32(24 + 16 + 12 + 12 * k, nameOff + k * step, true);
-  return bytes;
+  const bytes = sharedMemberNamesBtf({ count: Math.round(20_000 * scale), length: Math.round((1 << 20) * scale), tails: true });
+  return { name: "btf-tail-member-names", what: "shared names", bytes, form: "btf" };
 }
 
 /**

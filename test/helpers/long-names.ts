@@ -5,11 +5,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { BtfBuilder } from "../../src/btf/builder.js";
+import { SHT_PROGBITS, SHT_STRTAB, SHT_SYMTAB } from "../../src/elf/constants.js";
 import { buildElf, symbolTable } from "./elf-builder.js";
-
-const SHT_PROGBITS = 1;
-const SHT_SYMTAB = 2;
-const SHT_STRTAB = 3;
 
 export interface LongNameOptions {
   /** How many records name the long string. */
@@ -62,6 +59,21 @@ export function sharedSymbolNamesElf(o: LongNameOptions): Uint8Array {
   }).bytes;
 }
 
+/** Raw little-endian BTF: the 24-byte header, then the type section and the string section as given. */
+export function rawBtf(types: Uint8Array, strings: Uint8Array): Uint8Array {
+  const out = new Uint8Array(24 + types.length + strings.length);
+  const v = new DataView(out.buffer);
+  v.setUint16(0, 0xeb9f, true);
+  out[2] = 1;
+  v.setUint32(4, 24, true);
+  v.setUint32(12, types.length, true);
+  v.setUint32(16, types.length, true);
+  v.setUint32(20, strings.length, true);
+  out.set(types, 24);
+  out.set(strings, 24 + types.length);
+  return out;
+}
+
 /** Raw BTF: `int`, then a struct of `count` int members all named by the long string. */
 export function sharedMemberNamesBtf(o: LongNameOptions): Uint8Array {
   const strings = new Uint8Array(5 + o.length + 1);
@@ -69,18 +81,10 @@ export function sharedMemberNamesBtf(o: LongNameOptions): Uint8Array {
   strings.set(longNameBytes(o.length, o.nonAscii), 5);
   const words = [1, 1 << 24, 4, 0x01000020, 0, (4 << 24) | o.count, 4];
   for (let k = 0; k < o.count; k++) words.push(nameOffset(5, k, o), 1, 0);
-  const typeLen = 4 * words.length;
-  const out = new Uint8Array(24 + typeLen + strings.length);
-  const v = new DataView(out.buffer);
-  v.setUint16(0, 0xeb9f, true);
-  out[2] = 1;
-  v.setUint32(4, 24, true);
-  v.setUint32(12, typeLen, true);
-  v.setUint32(16, typeLen, true);
-  v.setUint32(20, strings.length, true);
-  words.forEach((w, i) => v.setUint32(24 + 4 * i, w >>> 0, true));
-  out.set(strings, 24 + typeLen);
-  return out;
+  const types = new Uint8Array(4 * words.length);
+  const v = new DataView(types.buffer);
+  words.forEach((w, i) => v.setUint32(4 * i, w >>> 0, true));
+  return rawBtf(types, strings);
 }
 
 /** One line per input the child printed: a checksum of what it read, or the error it got. */
