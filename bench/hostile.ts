@@ -67,7 +67,7 @@ export function benchHostile(opts: { cli?: string; scale?: number } = {}): void 
   const nodeBase = measure(process.execPath, [cli, "--help"], dir).rssMiB;
   const bpftoolBase = bpftool ? measure("bpftool", ["version"], dir).rssMiB : 0;
   console.log(`start-up peak RSS: btfkit ${nodeBase.toFixed(0)} MiB, bpftool ${bpftoolBase.toFixed(0)} MiB; figures in () are peak RSS above it per input byte`);
-  const worst = new Map<string, { slowest: string; seconds: number; rssPerByte: number; worstRss: string }>();
+  const worst = new Map<string, { slowest: string; seconds: number; growthMiB: number; worstRss: string }>();
   for (const input of hostileInputs(scale, new Uint8Array(fs.readFileSync(companions.kconfigObject)))) {
     const file = path.join(dir, input.name);
     fs.writeFileSync(file, input.bytes);
@@ -76,17 +76,19 @@ export function benchHostile(opts: { cli?: string; scale?: number } = {}): void 
       const m = measure(process.execPath, [cli, ...c.args], dir);
       row(`  btfkit ${c.label}`, fmt(m, nodeBase, input.bytes.length));
       if (bpftool && c.bpftool) row(`  bpftool ${c.label}`, fmt(measure("bpftool", c.bpftool, dir), bpftoolBase, input.bytes.length));
-      const w = worst.get(c.label) ?? { slowest: "", seconds: -1, rssPerByte: -1, worstRss: "" };
+      const w = worst.get(c.label) ?? { slowest: "", seconds: -1, growthMiB: -1, worstRss: "" };
       if (m.seconds > w.seconds) Object.assign(w, { slowest: input.name, seconds: m.seconds });
-      const perByte = growth(m, nodeBase, input.bytes.length);
-      if (perByte > w.rssPerByte) Object.assign(w, { rssPerByte: perByte, worstRss: input.name });
+      const growthMiB = m.rssMiB - nodeBase;
+      if (growthMiB > w.growthMiB) {
+        Object.assign(w, { growthMiB, worstRss: `${input.name} (${growth(m, nodeBase, input.bytes.length).toFixed(1)}x its ${(input.bytes.length / 1024).toFixed(0)} KiB)` });
+      }
       worst.set(c.label, w);
     }
     fs.rmSync(file);
   }
-  console.log("per command: slowest input; largest peak RSS growth per input byte");
+  console.log("per command: slowest input; largest peak RSS above start-up");
   for (const [command, w] of worst) {
-    row(`  ${command}`, `${w.slowest} ${w.seconds.toFixed(2)} s; ${w.worstRss} ${w.rssPerByte.toFixed(1)}x`);
+    row(`  ${command}`, `${w.slowest} ${w.seconds.toFixed(2)} s; +${w.growthMiB.toFixed(0)} MiB on ${w.worstRss}`);
   }
 }
 

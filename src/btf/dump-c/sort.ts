@@ -7,6 +7,7 @@
  */
 import type { Btf } from "../btf.js";
 import { BtfError } from "../../errors.js";
+import { OUTPUT_PER_INPUT_BYTE, outputLimit } from "../sink.js";
 import {
   BTF_KIND_ARRAY,
   BTF_KIND_DECL_TAG,
@@ -99,47 +100,92 @@ class Hash64 {
     this.lo = lo >>> 0;
   }
 
-  /** Mixes in libbpf's str_hash of a name (h = h * 31 + c over its bytes as signed chars); offset 0 adds nothing. */
-  mixName(btf: Btf, off: number): void {
+  /** Mixes in libbpf's str_hash of the name at `off` (offset 0 adds nothing). */
+  mixName(names: NameHashes, off: number): void {
     if (off === 0) return;
+    names.hash(off);
+    this.mix(names.hi, names.lo);
+  }
+}
+
+/**
+ * libbpf's str_hash of names by string offset (h = h * 31 + c over the bytes
+ * as signed chars), each offset hashed once: thousands of members may share
+ * one long name. The bytes hashed in all are capped like a dump's output, so
+ * names pointing at the tails of one huge string cannot make a sort hash
+ * gigabytes.
+ */
+class NameHashes {
+  private readonly known = new Map<number, number>();
+  private readonly his: number[] = [];
+  private readonly los: number[] = [];
+  private budget: number;
+  hi = 0;
+  lo = 0;
+
+  constructor(private readonly btf: Btf) {
+    this.budget = outputLimit(btf);
+  }
+
+  /** Sets `hi` and `lo` to the hash of the name at `off`. */
+  hash(off: number): void {
+    const k = this.known.get(off);
+    if (k !== undefined) {
+      this.hi = this.his[k];
+      this.lo = this.los[k];
+      return;
+    }
     let hi = 0;
     let lo = 0;
+    const btf = this.btf;
     const bytes = btf.strSource(off);
     if (bytes) {
-      for (let p = btf.strPos(off); p < bytes.length && bytes[p] !== 0; p++) {
+      const start = btf.strPos(off);
+      let p = start;
+      for (; p < bytes.length && bytes[p] !== 0; p++) {
         const c = bytes[p];
         // A signed char: bytes >= 0x80 add a negative value (high word all ones).
         const l = lo * 31 + (c < 0x80 ? c : c - 0x100 + 0x100000000);
         hi = (Math.imul(hi, 31) + (c < 0x80 ? 0 : 0xffffffff) + Math.floor(l / 0x100000000)) >>> 0;
         lo = l >>> 0;
       }
+      this.budget -= p - start;
+      if (this.budget < 0) {
+        throw new BtfError(
+          `sorting would hash more than ${outputLimit(btf)} bytes of names (${OUTPUT_PER_INPUT_BYTE} per input byte): names point into the middle of long strings`,
+          { section: "strings", offset: off },
+        );
+      }
     }
-    this.mix(hi, lo);
+    this.known.set(off, this.his.push(hi) - 1);
+    this.los.push(lo);
+    this.hi = hi;
+    this.lo = lo;
   }
 }
 
 /** bpftool's disambiguation hash: names of the type, its enumerators or members (and their types' names). */
-function disambigHash(btf: Btf, id: number, members: boolean, depth = 0): Hash64 {
+function disambigHash(btf: Btf, names: NameHashes, id: number, members: boolean, depth = 0): Hash64 {
   if (depth > MAX_CHAIN) throw tooLong(id);
   const h = new Hash64();
-  h.mixName(btf, btf.nameOff(id));
+  h.mixName(names, btf.nameOff(id));
   const kind = btf.kindNumber(id);
   const vlen = btf.vlen(id);
   if (isEnumKind(kind)) {
-    for (let i = 0; i < vlen; i++) h.mixName(btf, btf.enumValueNameOff(id, i));
+    for (let i = 0; i < vlen; i++) h.mixName(names, btf.enumValueNameOff(id, i));
   } else if (isCompositeKind(kind)) {
     if (!members) return h;
     for (let i = 0; i < vlen; i++) {
-      h.mixName(btf, btf.memberNameOff(id, i));
-      const m = disambigHash(btf, btf.memberType(id, i), false, depth + 1);
+      h.mixName(names, btf.memberNameOff(id, i));
+      const m = disambigHash(btf, names, btf.memberType(id, i), false, depth + 1);
       h.mix(m.hi, m.lo);
     }
   } else if (isRefLike(kind)) {
-    const t = disambigHash(btf, btf.sizeOrType(id), members, depth + 1);
+    const t = disambigHash(btf, names, btf.sizeOrType(id), members, depth + 1);
     h.mix(t.hi, t.lo);
   } else if (kind === BTF_KIND_ARRAY) {
     h.mix(0, btf.arrayLength(id));
-    const t = disambigHash(btf, btf.arrayElemType(id), members, depth + 1);
+    const t = disambigHash(btf, names, btf.arrayElemType(id), members, depth + 1);
     h.mix(t.hi, t.lo);
   }
   return h;
@@ -206,7 +252,7 @@ function nameOrdinals(btf: Btf, offsetLists: Uint32Array[]): (off: number) => nu
  * enums with the same enumerators but different values tie and fall back to
  * id order; this breaks such ties by content instead.
  */
-function contentHasher(btf: Btf, maxDepth: number): (id: number) => Hash64 {
+function contentHasher(btf: Btf, names: NameHashes, maxDepth: number): (id: number) => Hash64 {
   // Memoized per (id, depth): ties are common among anonymous types, and each
   // hash looks `maxDepth` levels into the types a type uses.
   const memo: Array<Map<number, Hash64>> = Array.from({ length: maxDepth + 1 }, () => new Map());
@@ -217,7 +263,7 @@ function contentHasher(btf: Btf, maxDepth: number): (id: number) => Hash64 {
     memo[depth].set(id, h);
     h.mix(0, id === 0 ? 0 : btf.info(id));
     if (id === 0) return h;
-    h.mixName(btf, btf.nameOff(id));
+    h.mixName(names, btf.nameOff(id));
     const kind = btf.kindNumber(id);
     const vlen = btf.vlen(id);
     const sub = (t: number) => {
@@ -233,7 +279,7 @@ function contentHasher(btf: Btf, maxDepth: number): (id: number) => Hash64 {
       case BTF_KIND_ENUM64:
         h.mix(0, btf.sizeOrType(id));
         for (let i = 0; i < vlen; i++) {
-          h.mixName(btf, btf.enumValueNameOff(id, i));
+          h.mixName(names, btf.enumValueNameOff(id, i));
           if (kind === BTF_KIND_ENUM) h.mix(0, btf.enumValue(id, i) >>> 0);
           else {
             const v = BigInt.asUintN(64, btf.enum64Value(id, i));
@@ -245,7 +291,7 @@ function contentHasher(btf: Btf, maxDepth: number): (id: number) => Hash64 {
       case BTF_KIND_UNION:
         h.mix(0, btf.sizeOrType(id));
         for (let i = 0; i < vlen; i++) {
-          h.mixName(btf, btf.memberNameOff(id, i));
+          h.mixName(names, btf.memberNameOff(id, i));
           // The stored word, so that bitfield sizes count too.
           h.mix(0, btf.memberRawOffset(id, i));
           sub(btf.memberType(id, i));
@@ -258,7 +304,7 @@ function contentHasher(btf: Btf, maxDepth: number): (id: number) => Hash64 {
       case BTF_KIND_FUNC_PROTO:
         sub(btf.sizeOrType(id));
         for (let i = 0; i < vlen; i++) {
-          h.mixName(btf, btf.paramNameOff(id, i));
+          h.mixName(names, btf.paramNameOff(id, i));
           sub(btf.paramType(id, i));
         }
         break;
@@ -316,8 +362,9 @@ export function sortedTypeIds(btf: Btf, opts: SortOptions = {}): Uint32Array {
       return lo[a] === lo[b] ? 0 : lo[a] < lo[b] ? -1 : 1;
     };
   };
-  const byNames = cache((id) => disambigHash(btf, id, true));
-  const byContent = opts.ties === "content" ? cache(contentHasher(btf, 3)) : undefined;
+  const names = new NameHashes(btf);
+  const byNames = cache((id) => disambigHash(btf, names, id, true));
+  const byContent = opts.ties === "content" ? cache(contentHasher(btf, names, 3)) : undefined;
   const ids = new Uint32Array(n);
   for (let i = 0; i < n; i++) ids[i] = i;
   ids.sort((a, b) => keys[a] - keys[b] || byNames(a, b) || (byContent ? byContent(a, b) : 0) || a - b);
