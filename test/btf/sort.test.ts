@@ -5,8 +5,10 @@
  */
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { Btf, dumpC } from "../../src/index.js";
+import { sortedTypeIds } from "../../src/btf/dump-c/sort.js";
+import { Btf, BtfError, dumpC } from "../../src/index.js";
 import { VMLINUX_FIXTURES, firstDiff, vmlinuxPath } from "../helpers/env.js";
+import { sharedMemberNamesBtf } from "../helpers/long-names.js";
 import { shuffle } from "../helpers/shuffle.js";
 
 describe("sorted vmlinux.h is independent of type ids", () => {
@@ -23,4 +25,21 @@ describe("sorted vmlinux.h is independent of type ids", () => {
       expect(dumpC(shuffled, { dialect: "7.1" })).not.toBe(dumpC(btf, { dialect: "7.1" }));
     });
   }
+});
+
+describe("the sort's name hashes", () => {
+  // 2,000 members naming one 100 KB string: 200 MB of names if each were hashed, against a budget of 64 bytes per
+  // input byte (about 29 MB here). Hashed once per offset, the shared name costs 100 KB; its tails cannot share.
+  const members = { count: 2_000, length: 100_000 };
+
+  it("hash each string offset once, so thousands of members sharing a long name cost one name", () => {
+    const btf = Btf.parse(sharedMemberNamesBtf(members));
+    expect([...sortedTypeIds(btf)].sort()).toEqual([0, 1, 2]);
+  });
+
+  it("stop with a BtfError past the dump's output budget when names are tails of one long string", () => {
+    const btf = Btf.parse(sharedMemberNamesBtf({ ...members, tails: true }));
+    expect(() => sortedTypeIds(btf)).toThrow(BtfError);
+    expect(() => sortedTypeIds(btf)).toThrow(/sorting would hash more than \d+ bytes of names/);
+  });
 });
