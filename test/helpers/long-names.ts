@@ -118,6 +118,18 @@ export function runUnderHeapLimit(root: string, script: string, heapMiB: number)
 }
 
 /**
+ * The child's results, one per label in order; throws (failing the test)
+ * when it did not run to its end under the heap limit. No vitest here: the
+ * children import this module too.
+ */
+export function completedResults(r: ReturnType<typeof runUnderHeapLimit>, labels: string[]): ChildResult[] {
+  if (r.signal !== null || r.status !== 0) throw new Error(`child ended by ${r.signal ?? `status ${r.status}`}: ${r.stderr.slice(-2000)}`);
+  const got = r.results.map((x) => x.label);
+  if (got.join("\n") !== labels.join("\n")) throw new Error(`child printed results for [${got.join(", ")}], want [${labels.join(", ")}]`);
+  return r.results;
+}
+
+/**
  * A CO-RE target with `candidates` flavors `task_struct___N` of `members`
  * members each, named `pid` + a `length`-byte tail that differs per member
  * only in its last bytes, then the real `task_struct { int x; int pid; }`;
