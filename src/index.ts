@@ -91,7 +91,7 @@ export {
 } from "./core/relocate.js";
 export type { TargetBtf } from "./core/candidates.js";
 export type { CandidateReport, CoreDecision, InsnPatch } from "./core/types.js";
-export { explainJson, explainText } from "./core/explain.js";
+export { explainJson, explainText, type ExplainJsonOptions } from "./core/explain.js";
 export {
   relocateForLoad,
   relocationReportJson,

@@ -5,7 +5,7 @@ import { dumpJsonChunks } from "../btf/dump-json.js";
 import { dumpRawChunks } from "../btf/dump-raw.js";
 import { Btf, BtfkitError, type CDialect, dedupBtf, dedupObject, isElf, loadBtf, mergeBtf, mergeKernelModules, resolveRoots } from "../index.js";
 import { UsageError } from "./errors.js";
-import { emit, loadBtfFile, nameFile, withInput, writeFileAtomic, type Output } from "./io.js";
+import { emit, loadBtfFile, nameFile, withInput, type Output } from "./io.js";
 
 interface DumpArgs {
   files: string[];
@@ -89,7 +89,7 @@ export function btfCommand(): Command {
     .command("dump")
     .description("dump BTF types: dump file PATH... [format raw|c [sorted|unsorted]] [root_id ID]...")
     .argument("<words...>", "file PATH... [format raw|c [sorted|unsorted]] [root_id ID]...")
-    .option("-o, --output <file>", "write to FILE (atomically) instead of stdout")
+    .option("-o, --output <file>", "write to FILE (atomically) instead of stdout ('-': stdout)")
     .addOption(new Option("--bpftool <version>", "format c: the header of this bpftool").choices(["7.8", "7.1"]).default("7.8"))
     .option("--sort", "format c: sorted, independent of type ids and keeping every type (unlike bpftool 7.8's own sorted order)")
     .addOption(new Option("--root <name|id>", "format c: only this type and what it needs (repeatable, globs allowed)").argParser(collect))
@@ -125,23 +125,23 @@ export function btfCommand(): Command {
     .command("dedup")
     .description("deduplicate BTF as libbpf's btf__dedup does; an ELF object keeps its sections, with .BTF and .BTF.ext rewritten")
     .argument("<input>", "raw BTF, or an ELF object with .BTF")
-    .requiredOption("-o, --output <file>", "output file (written atomically)")
-    .action((input: string, _opts: unknown, cmd: Command) => {
+    .requiredOption("-o, --output <file>", "output file (written atomically; '-': stdout)")
+    .action(async (input: string, _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
       const base = opts.baseBtf ? loadBtfFile(opts.baseBtf) : undefined;
       const out = withInput(input, (bytes) => (isElf(bytes) ? dedupObject(bytes, { base }).output : dedupBtf(loadBtf(bytes, { base })).bytes));
-      writeFileAtomic(opts.output!, out);
+      await emit(out, opts.output);
     });
   btf
     .command("merge")
     .description("concatenate BTF blobs and deduplicate them into one (btf__add_btf of each, then btf__dedup)")
     .argument("<inputs...>", "raw BTF or ELF objects; with -B, raw inputs are split BTF on BASE and objects are standalone")
-    .requiredOption("-o, --output <file>", "output file (written atomically)")
-    .action((inputs: string[], _opts: unknown, cmd: Command) => {
+    .requiredOption("-o, --output <file>", "output file (written atomically; '-': stdout)")
+    .action(async (inputs: string[], _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
       const base = opts.baseBtf ? loadBtfFile(opts.baseBtf) : undefined;
       const blobs = inputs.map((f) => withInput(f, (bytes) => loadBtf(bytes, { base: isElf(bytes) ? undefined : base })));
-      writeFileAtomic(opts.output!, mergeBtf(blobs, { base }).bytes);
+      await emit(mergeBtf(blobs, { base }).bytes, opts.output);
     });
   return btf;
 }

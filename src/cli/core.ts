@@ -6,7 +6,7 @@ import zlib from "node:zlib";
 import { Command } from "commander";
 import { KconfigError, explainJson, explainText, relocateForLoad, relocateObject, relocationReportJson, type Btf, type KernelConfigProvider } from "../index.js";
 import { UsageError } from "./errors.js";
-import { emit, loadBtfFile, sameOutput, withInput, writeFileAtomic } from "./io.js";
+import { emit, loadBtfFile, sameOutput, withInput } from "./io.js";
 import { collect, type GlobalOptions } from "./btf.js";
 
 const SYSFS_BTF = "/sys/kernel/btf";
@@ -103,18 +103,18 @@ export function coreCommand(): Command {
     .argument("<object>", "BPF object built with clang -g")
     .option("--btf <file>", "target kernel BTF (default: /sys/kernel/btf/vmlinux and its modules)")
     .option("--module <file>", "module BTF split on the target (repeatable)", collect)
-    .option("-o, --output <file>", "write to FILE (atomically) instead of stdout")
+    .option("-o, --output <file>", "write to FILE (atomically) instead of stdout ('-': stdout)")
     .action(async (object: string, _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<TargetOptions>();
       const target = openTarget(opts);
       const result = withInput(object, (bytes) => relocateObject(bytes, target));
-      await emit(opts.json || opts.pretty ? explainJson(result) : explainText(result), opts.output);
+      await emit(opts.json || opts.pretty ? explainJson(result, { pretty: opts.pretty }) : explainText(result), opts.output);
     });
   core
     .command("reloc")
     .description("apply CO-RE relocations and kconfig externs ahead of load; the output loads with any unmodified loader")
     .argument("<object>", "BPF object built with clang -g")
-    .requiredOption("-o, --output <file>", "relocated object (written atomically)")
+    .requiredOption("-o, --output <file>", "relocated object (written atomically; '-': stdout)")
     .option("--btf <file>", "target kernel BTF (default: /sys/kernel/btf/vmlinux and its modules)")
     .option("--module <file>", "module BTF split on the target (repeatable)", collect)
     .option("--kconfig <file>", "kernel config, plain or gzip (default: /boot/config-$(uname -r), then /proc/config.gz)")
@@ -132,7 +132,7 @@ export function coreCommand(): Command {
     .option("--no-syscall-wrapper", "LINUX_HAS_SYSCALL_WRAPPER is 0")
     .option("--report <file>", "write every relocation decision and extern value as JSON")
     .option("--strict", "fail instead of poisoning an instruction")
-    .action((object: string, _opts: unknown, cmd: Command) => {
+    .action(async (object: string, _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RelocOptions>();
       if (opts.report && sameOutput(opts.report, opts.output)) {
         throw new UsageError(`--report ${opts.report} is the output object ${opts.output}: it would be overwritten`);
@@ -150,8 +150,8 @@ export function coreCommand(): Command {
         }),
       );
       // The object first: a report never describes an output that failed to be written.
-      writeFileAtomic(opts.output, result.output);
-      if (opts.report) writeFileAtomic(opts.report, relocationReportJson(result));
+      await emit(result.output, opts.output);
+      if (opts.report) await emit(relocationReportJson(result), opts.report);
       for (const w of result.kconfig?.warnings ?? []) process.stderr.write(`btfkit: warning: ${w}\n`);
     });
   return core;

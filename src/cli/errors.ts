@@ -9,4 +9,10 @@ export const EXIT_BAD_INPUT = 3;
 /** A CO-RE relocation or a kconfig extern could not be resolved (a config that cannot be read for it included). */
 export const EXIT_RELOCATION = 4;
 
+/** stdout was closed by its reader (`| head`): what the shell reports for a filter killed by SIGPIPE, as bpftool. */
+export const EXIT_PIPE = 141;
+
 export class UsageError extends Error {}
+
+/** The reader of stdout went away: the command stops producing and the process ends quietly with EXIT_PIPE. */
+export class StdoutClosed extends Error {}

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { BtfkitError, loadBtf, type Btf } from "../index.js";
+import { StdoutClosed } from "./errors.js";
 
 export function readInput(file: string): Uint8Array {
   const buf = fs.readFileSync(file);
@@ -374,6 +375,8 @@ async function writeStdout(data: Output): Promise<void> {
   let failure: NodeJS.ErrnoException | undefined;
   let queued = false;
   const write = (chunk: Uint8Array | string) => {
+    // Once the reader is gone, producing the rest of a dump is wasted work.
+    if (failure?.code === "EPIPE") throw new StdoutClosed();
     if (failure) return;
     let bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     if (!queued) {
@@ -395,11 +398,12 @@ async function writeStdout(data: Output): Promise<void> {
   if (typeof data === "function") data(write);
   else write(data);
   if (queued && !failure) await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
-  if (failure && failure.code !== "EPIPE") throw failure;
+  if (failure?.code === "EPIPE") throw new StdoutClosed();
+  if (failure) throw failure;
 }
 
-/** Writes to `file` atomically, or to stdout when no file is given. */
+/** Writes to `file` atomically, or to stdout when no file is given or it is `-`. */
 export async function emit(data: Output, file?: string): Promise<void> {
-  if (file) writeFileAtomic(file, data);
+  if (file && file !== "-") writeFileAtomic(file, data);
   else await writeStdout(data);
 }

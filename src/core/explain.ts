@@ -46,7 +46,13 @@ export function bigintsAsStrings(_key: string, value: unknown): unknown {
   return typeof value === "bigint" ? value.toString() : value;
 }
 
+/** Options of {@link explainJson}. */
+export interface ExplainJsonOptions {
+  /** Indented (4 spaces, as bpftool's `-p` indents), instead of one line. */
+  pretty?: boolean;
+}
+
 /** Decisions as JSON; 64-bit values as decimal strings. */
-export function explainJson(result: RelocateResult): string {
-  return JSON.stringify({ decisions: result.decisions, firstFailure: result.firstFailure ?? null }, bigintsAsStrings) + "\n";
+export function explainJson(result: RelocateResult, opts: ExplainJsonOptions = {}): string {
+  return JSON.stringify({ decisions: result.decisions, firstFailure: result.firstFailure ?? null }, bigintsAsStrings, opts.pretty ? 4 : undefined) + "\n";
 }

@@ -1,0 +1,104 @@
+/**
+ * The CLI at its edges (issue 14): a reader that closes stdout early, the
+ * version, `-o -`, pretty JSON from `core explain`. Each runs the built CLI
+ * and asserts the exit status, the absence of a stack trace and the output.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { coreSources } from "../helpers/core-oracle.js";
+import { ROOT, clangBpf, oracle, vmlinuxPath } from "../helpers/env.js";
+import { smallTarget } from "../helpers/hostile.js";
+
+const CLI = path.join(ROOT, "dist/cli/main.js");
+const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+
+function btfkit(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: "buffer", maxBuffer: 1 << 28 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString("utf8") };
+}
+
+/** Runs the CLI, closes its stdout after the first chunk arrives, and resolves with how it ended. */
+function closeAfterFirstChunk(args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+    child.stdout.once("data", () => child.stdout.destroy());
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, stderr }));
+  });
+}
+
+describe("a reader that closes stdout early (| head)", () => {
+  const vmlinux = vmlinuxPath("linux-6.18.44-fc-v657.btf");
+  const dumps = {
+    raw: ["btf", "dump", "file", vmlinux],
+    "-j": ["-j", "btf", "dump", "file", vmlinux],
+    "-p": ["-p", "btf", "dump", "file", vmlinux],
+    "format c": ["btf", "dump", "file", vmlinux, "format", "c"],
+  };
+  for (const [label, words] of Object.entries(dumps)) {
+    it(`ends the process quietly with 141, as bpftool: ${label}`, async () => {
+      const r = await closeAfterFirstChunk(words);
+      expect({ code: r.code, signal: r.signal, stderr: r.stderr }).toEqual({ code: 141, signal: null, stderr: "" });
+    });
+  }
+});
+
+describe("version", () => {
+  it("-V, --version and `version` print the package version and the C dialects", () => {
+    for (const args of [["-V"], ["--version"], ["version"]]) {
+      const r = btfkit(args);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout.toString("utf8")).toBe(`btfkit v${VERSION}\nformat c dialects: bpftool 7.8, 7.1\n`);
+    }
+  });
+
+  it("as JSON with -j and -p", () => {
+    for (const args of [["-j", "-V"], ["-p", "version"]]) {
+      const r = btfkit(args);
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout.toString("utf8"))).toEqual({ version: VERSION, format_c_dialects: ["7.8", "7.1"] });
+    }
+    expect(btfkit(["-p", "-V"]).stdout.toString("utf8")).toContain('\n    "version"');
+  });
+});
+
+describe("-o - writes to stdout", () => {
+  it("for a dump, and for btf dedup's binary output, leaving no file named '-'", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-dash-"));
+    const blob = path.join(dir, "t.btf");
+    fs.writeFileSync(blob, smallTarget());
+    const plain = btfkit(["btf", "dump", "file", blob], dir);
+    const dashed = btfkit(["btf", "dump", "file", blob, "-o", "-"], dir);
+    expect(dashed.status, dashed.stderr).toBe(0);
+    expect(dashed.stdout.equals(plain.stdout)).toBe(true);
+    const toFile = btfkit(["btf", "dedup", blob, "-o", "out.btf"], dir);
+    const toStdout = btfkit(["btf", "dedup", blob, "-o", "-"], dir);
+    expect(toStdout.status, toStdout.stderr).toBe(0);
+    expect(toStdout.stdout.equals(fs.readFileSync(path.join(dir, "out.btf")))).toBe(true);
+    expect(toFile.status).toBe(0);
+    expect(fs.existsSync(path.join(dir, "-"))).toBe(false);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe.skipIf(!oracle("clang"))("core explain -p", () => {
+  it("is indented JSON with the same content as -j", () => {
+    const source = coreSources().find((s) => s.name === "cred_uid.c")!.source;
+    const object = clangBpf(source, { flags: ["-target", "bpfel"] });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-explain-"));
+    const target = path.join(dir, "t.btf");
+    fs.writeFileSync(target, smallTarget());
+    const compact = btfkit(["-j", "core", "explain", object, "--btf", target]);
+    const pretty = btfkit(["-p", "core", "explain", object, "--btf", target]);
+    expect(pretty.status, pretty.stderr).toBe(0);
+    expect(compact.stdout.toString("utf8").trimEnd().split("\n")).toHaveLength(1);
+    expect(pretty.stdout.toString("utf8")).toMatch(/^\{\n {4}"decisions": \[/);
+    expect(JSON.parse(pretty.stdout.toString("utf8"))).toEqual(JSON.parse(compact.stdout.toString("utf8")));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
