@@ -41,9 +41,15 @@ export function explainText(result: RelocateResult): string {
   return parts.join("\n\n") + "\n";
 }
 
-/** JSON.stringify replacer that writes 64-bit values (bigints) as decimal strings. */
-export function bigintsAsStrings(_key: string, value: unknown): unknown {
-  return typeof value === "bigint" ? value.toString() : value;
+/**
+ * JSON.stringify replacer of the CO-RE reports: 64-bit values (bigints) as
+ * decimal strings, bytes (a Uint8Array, which would otherwise serialise as an
+ * object keyed by index) as a hex string.
+ */
+export function reportValue(_key: string, value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof Uint8Array) return Array.from(value, (b) => b.toString(16).padStart(2, "0")).join("");
+  return value;
 }
 
 /** Options of {@link explainJson}. */
@@ -54,5 +60,5 @@ export interface ExplainJsonOptions {
 
 /** Decisions as JSON; 64-bit values as decimal strings. */
 export function explainJson(result: RelocateResult, opts: ExplainJsonOptions = {}): string {
-  return JSON.stringify({ decisions: result.decisions, firstFailure: result.firstFailure ?? null }, bigintsAsStrings, opts.pretty ? 4 : undefined) + "\n";
+  return JSON.stringify({ decisions: result.decisions, firstFailure: result.firstFailure ?? null }, reportValue, opts.pretty ? 4 : undefined) + "\n";
 }

@@ -20,7 +20,7 @@ import type { BtfType } from "../btf/types.js";
 import { SHF_ALLOC, SHT_PROGBITS, STB_GLOBAL, STT_OBJECT } from "../elf/constants.js";
 import type { ElfEditor } from "../elf/write.js";
 import { CoreRelocationError, KconfigError } from "../errors.js";
-import { bigintsAsStrings } from "./explain.js";
+import { reportValue } from "./explain.js";
 import { fillKconfig, kconfigLayout, virtualExternsFromBtf, type KconfigLayout, type KconfigOptions, type KconfigResult } from "./kconfig.js";
 import { relocate, type RelocateOptions, type RelocateResult } from "./relocate.js";
 
@@ -211,5 +211,5 @@ export function relocateForLoad(bytes: Uint8Array, opts: PipelineOptions): Pipel
 
 /** The report of `btfkit core reloc --report`: every relocation decision and extern value, as JSON. */
 export function relocationReportJson(result: PipelineResult): string {
-  return JSON.stringify({ relocations: result.relocation.decisions, kconfig: result.kconfig ?? null }, bigintsAsStrings, 2) + "\n";
+  return JSON.stringify({ relocations: result.relocation.decisions, kconfig: result.kconfig ?? null }, reportValue, 2) + "\n";
 }

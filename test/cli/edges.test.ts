@@ -102,3 +102,22 @@ describe.skipIf(!oracle("clang"))("core explain -p", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe.skipIf(!oracle("clang"))("core reloc --report", () => {
+  it("writes the .kconfig data as a hex string, not an object keyed by index", () => {
+    const source = coreSources().find((s) => s.name === "load_kconfig.c")!.source;
+    const object = clangBpf(source, { flags: ["-target", "bpfel"] });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-report-"));
+    const target = path.join(dir, "t.btf");
+    fs.writeFileSync(target, smallTarget());
+    const args = ["core", "reloc", object, "--btf", target, "--kconfig-string", "CONFIG_HZ=250\nCONFIG_BPF_SYSCALL=y\nCONFIG_SMP=y"];
+    const r = btfkit([...args, "--kernel-release", "6.1.0", "-o", path.join(dir, "out.o"), "--report", path.join(dir, "report.json")]);
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(fs.readFileSync(path.join(dir, "report.json"), "utf8")) as { kconfig: { data: string; size: number } };
+    expect(report.kconfig.data).toMatch(/^([0-9a-f]{2})+$/);
+    // CONFIG_HZ (int 250) is the first extern laid out with its 4-byte alignment; its bytes are in the data.
+    expect(report.kconfig.data).toContain("fa000000");
+    expect(report.kconfig.data.length).toBeGreaterThanOrEqual(2 * report.kconfig.size);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
