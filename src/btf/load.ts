@@ -3,7 +3,8 @@
  * `.btf` file) or an ELF whose `.BTF` section holds it (a BPF object, a
  * vmlinux, a kernel module); and a kernel merged with its modules.
  */
-import { isElf } from "../elf/index.js";
+import { EM_BPF, isElf, parseElf } from "../elf/index.js";
+import { BtfError } from "../errors.js";
 import { Btf } from "./btf.js";
 import type { CDialect } from "./dump-c/index.js";
 import { mergeBtf } from "./dedup.js";
@@ -16,11 +17,39 @@ export interface LoadOptions {
   base?: Btf;
 }
 
-/** Raw BTF, or the `.BTF` of an ELF; throws BtfError for an ELF without one. */
+/**
+ * Raw BTF, or the `.BTF` of an ELF; throws BtfError for an ELF without one,
+ * and, with a base, for BTF that is standalone rather than split on it.
+ */
 export function loadBtf(bytes: Uint8Array, opts: LoadOptions = {}): Btf {
-  if (!isElf(bytes)) return Btf.parse(bytes, { base: opts.base });
+  if (opts.base && isElf(bytes) && parseElf(bytes).machine === EM_BPF) {
+    throw new BtfError("a BPF object's BTF is standalone, not split BTF on the given base (dump it without a base)", { section: ".BTF" });
+  }
   // As libbpf does for ELF input: the ELF class, not the types, gives the pointer size.
-  return BpfObject.open(bytes, { base: opts.base, pointerSize: "elf-class" }).btf;
+  const btf = isElf(bytes) ? BpfObject.open(bytes, { base: opts.base, pointerSize: "elf-class" }).btf : Btf.parse(bytes, { base: opts.base });
+  if (opts.base) refuseStandalone(btf);
+  return btf;
+}
+
+/**
+ * Standalone BTF read as split BTF parses, but its names then point into the
+ * base's strings and its type ids at the base's types: nonsense such as a
+ * STRUCT named 'int'. Split BTF names its own types with its own strings, so
+ * a blob with names of which none is in its own strings is standalone.
+ */
+function refuseStandalone(btf: Btf): void {
+  let named = 0;
+  for (const id of btf.ownIds()) {
+    const off = btf.nameOff(id);
+    if (off >= btf.startStrOff) return;
+    if (off !== 0) named++;
+  }
+  if (named > 0 && btf.header.strLen > 1) {
+    throw new BtfError(
+      "this is standalone BTF, not split BTF on the given base: none of its names is in its own strings (dump it without a base; merge standalone blobs with `btf merge`)",
+      { section: "strings" },
+    );
+  }
 }
 
 /**

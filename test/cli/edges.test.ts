@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { coreSources } from "../helpers/core-oracle.js";
-import { ROOT, clangBpf, oracle, vmlinuxPath } from "../helpers/env.js";
+import { ROOT, clangBpf, modulePath, oracle, vmlinuxPath } from "../helpers/env.js";
 import { smallTarget } from "../helpers/hostile.js";
 
 const CLI = path.join(ROOT, "dist/cli/main.js");
@@ -118,6 +118,32 @@ describe.skipIf(!oracle("clang"))("core reloc --report", () => {
     // CONFIG_HZ (int 250) is the first extern laid out with its 4-byte alignment; its bytes are in the data.
     expect(report.kconfig.data).toContain("fa000000");
     expect(report.kconfig.data.length).toBeGreaterThanOrEqual(2 * report.kconfig.size);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe.skipIf(!oracle("clang"))("standalone BTF where split BTF is expected", () => {
+  const objects = ["cred_uid.c", "load_kconfig.c"].map((name) =>
+    clangBpf(coreSources().find((s) => s.name === name)!.source, { flags: ["-target", "bpfel"] }),
+  );
+
+  it("two objects given as `file A file B` (B would be split on A) are refused, naming B", () => {
+    const r = btfkit(["btf", "dump", "file", objects[0], "file", objects[1]]);
+    expect(r.status).toBe(3);
+    expect(r.stderr.split("\n")[0]).toBe(`btfkit: error: ${objects[1]}: a BPF object's BTF is standalone, not split BTF on the given base (dump it without a base) (section .BTF)`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("a standalone raw blob with -B is refused; split module BTF on its base is not", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-split-"));
+    const blob = path.join(dir, "standalone.btf");
+    fs.writeFileSync(blob, smallTarget());
+    const vmlinux = vmlinuxPath("linux-6.1.0-56-amd64.btf");
+    const r = btfkit(["-B", vmlinux, "btf", "dump", "file", blob]);
+    expect(r.status).toBe(3);
+    expect(r.stderr.split("\n")[0]).toMatch(new RegExp(`^btfkit: error: ${blob}: this is standalone BTF, not split BTF on the given base`));
+    const module = btfkit(["-B", vmlinux, "btf", "dump", "file", modulePath("tcp_bbr.btf")]);
+    expect(module.status, module.stderr).toBe(0);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
