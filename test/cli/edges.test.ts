@@ -15,6 +15,17 @@ import { smallTarget } from "../helpers/hostile.js";
 const CLI = path.join(ROOT, "dist/cli/main.js");
 const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
+/** A CO-RE corpus object (test/corpus/core), built little-endian. */
+const corpusObject = (name: string) => clangBpf(coreSources().find((s) => s.name === name)!.source, { flags: ["-target", "bpfel"] });
+
+/** A fresh directory holding `t.btf`, a small CO-RE target for the corpus objects. */
+function targetDir(prefix: string): { dir: string; target: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const target = path.join(dir, "t.btf");
+  fs.writeFileSync(target, smallTarget());
+  return { dir, target };
+}
+
 function btfkit(args: string[], cwd = ROOT) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: "buffer", maxBuffer: 1 << 28 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString("utf8") };
@@ -69,9 +80,7 @@ describe("version", () => {
 
 describe("-o - writes to stdout", () => {
   it("for a dump, and for btf dedup's binary output, leaving no file named '-'", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-dash-"));
-    const blob = path.join(dir, "t.btf");
-    fs.writeFileSync(blob, smallTarget());
+    const { dir, target: blob } = targetDir("btfkit-dash-");
     const plain = btfkit(["btf", "dump", "file", blob], dir);
     const dashed = btfkit(["btf", "dump", "file", blob, "-o", "-"], dir);
     expect(dashed.status, dashed.stderr).toBe(0);
@@ -88,11 +97,8 @@ describe("-o - writes to stdout", () => {
 
 describe.skipIf(!oracle("clang"))("core explain -p", () => {
   it("is indented JSON with the same content as -j", () => {
-    const source = coreSources().find((s) => s.name === "cred_uid.c")!.source;
-    const object = clangBpf(source, { flags: ["-target", "bpfel"] });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-explain-"));
-    const target = path.join(dir, "t.btf");
-    fs.writeFileSync(target, smallTarget());
+    const object = corpusObject("cred_uid.c");
+    const { dir, target } = targetDir("btfkit-explain-");
     const compact = btfkit(["-j", "core", "explain", object, "--btf", target]);
     const pretty = btfkit(["-p", "core", "explain", object, "--btf", target]);
     expect(pretty.status, pretty.stderr).toBe(0);
@@ -105,11 +111,8 @@ describe.skipIf(!oracle("clang"))("core explain -p", () => {
 
 describe.skipIf(!oracle("clang"))("core reloc --report", () => {
   it("writes the .kconfig data as a hex string, not an object keyed by index", () => {
-    const source = coreSources().find((s) => s.name === "load_kconfig.c")!.source;
-    const object = clangBpf(source, { flags: ["-target", "bpfel"] });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-report-"));
-    const target = path.join(dir, "t.btf");
-    fs.writeFileSync(target, smallTarget());
+    const object = corpusObject("load_kconfig.c");
+    const { dir, target } = targetDir("btfkit-report-");
     const args = ["core", "reloc", object, "--btf", target, "--kconfig-string", "CONFIG_HZ=250\nCONFIG_BPF_SYSCALL=y\nCONFIG_SMP=y"];
     const r = btfkit([...args, "--kernel-release", "6.1.0", "-o", path.join(dir, "out.o"), "--report", path.join(dir, "report.json")]);
     expect(r.status, r.stderr).toBe(0);
@@ -123,11 +126,9 @@ describe.skipIf(!oracle("clang"))("core reloc --report", () => {
 });
 
 describe.skipIf(!oracle("clang"))("standalone BTF where split BTF is expected", () => {
-  const objects = ["cred_uid.c", "load_kconfig.c"].map((name) =>
-    clangBpf(coreSources().find((s) => s.name === name)!.source, { flags: ["-target", "bpfel"] }),
-  );
 
   it("two objects given as `file A file B` (B would be split on A) are refused, naming B", () => {
+    const objects = ["cred_uid.c", "load_kconfig.c"].map(corpusObject);
     const r = btfkit(["btf", "dump", "file", objects[0], "file", objects[1]]);
     expect(r.status).toBe(3);
     expect(r.stderr.split("\n")[0]).toBe(`btfkit: error: ${objects[1]}: a BPF object's BTF is standalone, not split BTF on the given base (dump it without a base) (section .BTF)`);
@@ -135,9 +136,7 @@ describe.skipIf(!oracle("clang"))("standalone BTF where split BTF is expected", 
   });
 
   it("a standalone raw blob with -B is refused; split module BTF on its base is not", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-split-"));
-    const blob = path.join(dir, "standalone.btf");
-    fs.writeFileSync(blob, smallTarget());
+    const { dir, target: blob } = targetDir("btfkit-split-");
     const vmlinux = vmlinuxPath("linux-6.1.0-56-amd64.btf");
     const r = btfkit(["-B", vmlinux, "btf", "dump", "file", blob]);
     expect(r.status).toBe(3);
