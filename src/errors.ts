@@ -65,6 +65,12 @@ export class BtfkitError extends Error {
 export class ElfError extends BtfkitError {}
 /** Malformed or unsupported BTF, or a question about a type it cannot answer (an id out of range, a size it has none of). */
 export class BtfError extends BtfkitError {}
+/**
+ * BTF read without a base that looks like split BTF (a kernel module's):
+ * its string section is empty or does not start with the empty string.
+ * Read it again with its base BTF (`loadBtf(bytes, { base })`).
+ */
+export class BaseBtfRequiredError extends BtfError {}
 /** A malformed `.BTF.ext` section or CO-RE access string. */
 export class BtfExtError extends BtfkitError {}
 /** A CO-RE relocation that cannot be carried out as libbpf would. */

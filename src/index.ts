@@ -7,7 +7,7 @@
  */
 
 // Errors: each carries a `where` (file, section, offset, type id, record, instruction).
-export { BtfError, BtfExtError, BtfkitError, CoreRelocationError, ElfError, KconfigError, type Where } from "./errors.js";
+export { BaseBtfRequiredError, BtfError, BtfExtError, BtfkitError, CoreRelocationError, ElfError, KconfigError, type Where } from "./errors.js";
 
 // ELF: reading any ELF, editing relocatable objects.
 export { ElfFile, isElf, parseElf, type ElfHeaderFields, type ElfRelocation, type ElfSection, type ElfSymbol } from "./elf/read.js";
@@ -56,7 +56,8 @@ export type { EncodeOptions } from "./btf/encode.js";
 // Dumps, as bpftool prints them.
 export { dumpRaw, type DumpOptions } from "./btf/dump-raw.js";
 export { dumpJson, type JsonDumpOptions } from "./btf/dump-json.js";
-export { dumpC, type CDialect, type CDumpOptions } from "./btf/dump-c/index.js";
+export { dumpExt, type ExtDumpOptions } from "./btf/dump-ext.js";
+export { dumpC, unusedKfuncExcludes, type CDialect, type CDumpOptions } from "./btf/dump-c/index.js";
 export { resolveRoots } from "./btf/roots.js";
 
 // Dedup and merge, as libbpf's btf__dedup.
@@ -91,7 +92,7 @@ export {
 } from "./core/relocate.js";
 export type { TargetBtf } from "./core/candidates.js";
 export type { CandidateReport, CoreDecision, InsnPatch } from "./core/types.js";
-export { explainJson, explainText, type ExplainJsonOptions } from "./core/explain.js";
+export { explainJson, explainObject, explainText, type ExplainJsonOptions, type ExplainedExtern, type KconfigExplanation, type ObjectExplanation } from "./core/explain.js";
 export {
   relocateForLoad,
   relocationReportJson,

@@ -93,6 +93,8 @@ const BYTE_ENTRIES: Record<string, (i: Inputs) => unknown> = {
   dumpRaw: (i) => api.dumpRaw(api.Btf.parse(i.objectBtf)),
   dumpJson: (i) => api.dumpJson(api.Btf.parse(i.objectBtf)),
   dumpC: (i) => api.dumpC(api.Btf.parse(i.objectBtf)),
+  dumpExt: (i) => api.dumpExt(api.BpfObject.open(i.object)),
+  unusedKfuncExcludes: (i) => api.unusedKfuncExcludes(api.Btf.parse(i.target), ["bpf_*", "nope"]),
   resolveRoots: (i) => api.resolveRoots(api.Btf.parse(i.objectBtf), ["task_struct", "*"]),
   dedupBtf: (i) => api.dedupBtf(api.Btf.parse(i.objectBtf), { ext: api.decodeBtfExt(i.objectExt) }).bytes,
   mergeBtf: (i) => api.mergeBtf([api.Btf.parse(i.objectBtf), api.Btf.parse(i.target)]).bytes,
@@ -108,6 +110,7 @@ const BYTE_ENTRIES: Record<string, (i: Inputs) => unknown> = {
     const r = api.relocateObject(i.object, { target: api.Btf.parse(i.target) });
     return { decisions: r.decisions, sections: r.sections };
   },
+  explainObject: (i) => api.explainObject(i.object, { target: api.Btf.parse(i.target), config: i.config, ...kconfigOpts }),
   relocateForLoad: (i) => api.relocateForLoad(i.object, { target: api.Btf.parse(i.target), config: i.config, ...kconfigOpts }).output,
   fillKconfig: (i) => api.fillKconfig(api.kconfigLayout(api.openBpfObject(i.object)), { config: i.config, ...kconfigOpts }),
   kconfigLayout: (i) => api.kconfigLayout(api.openBpfObject(i.object)),
@@ -117,6 +120,7 @@ const BYTE_ENTRIES: Record<string, (i: Inputs) => unknown> = {
 
 /** Exports that read no caller bytes, and why. */
 const NO_BYTES: Record<string, string> = {
+  BaseBtfRequiredError: "error class",
   BtfError: "error class",
   BtfExtError: "error class",
   BtfkitError: "error class",

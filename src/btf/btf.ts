@@ -3,7 +3,7 @@
  * in a single pass. Names and type records are decoded on demand, so parsing a
  * 130,000-type vmlinux costs one scan and one Uint32Array.
  */
-import { BtfError } from "../errors.js";
+import { BaseBtfRequiredError, BtfError } from "../errors.js";
 import {
   BTF_KIND_ARRAY,
   BTF_KIND_CONST,
@@ -230,8 +230,10 @@ export class Btf {
       }
       return;
     }
-    if (strLen === 0) throw new BtfError("string section is empty (base BTF needs at least the empty string)", where);
-    if (this.bytes[this.strStart] !== 0) throw new BtfError("string section does not start with the empty string", where);
+    // Both are what split BTF looks like: say so, since the fix is to give its base.
+    const split = "this looks like split BTF (a kernel module's), which is read on its base BTF";
+    if (strLen === 0) throw new BaseBtfRequiredError(`string section is empty: ${split}`, where);
+    if (this.bytes[this.strStart] !== 0) throw new BaseBtfRequiredError(`string section does not start with the empty string: ${split}`, where);
     if (this.bytes[this.strEnd - 1] !== 0) throw new BtfError("string section does not end with a NUL byte", where);
   }
 

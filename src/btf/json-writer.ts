@@ -2,14 +2,15 @@
  * A JSON writer with the exact output of bpftool's json_writer.c, quirks
  * included: a backslash is written as `\n`, and other bytes (invalid UTF-8
  * too) are copied as they are. That makes the output differ from standard
- * JSON; matching bpftool byte for byte is the point of this writer. It
+ * JSON; matching bpftool byte for byte is the point of this writer (its
+ * "json" escaping writes standard JSON instead, for btfkit's own listings). It
  * writes bytes into a ByteSink, names copied straight out of the string
  * section, so a dump never holds its output as JS strings.
  */
 import type { ByteSink } from "./sink.js";
 
 /** For each byte json_writer.c escapes, the byte written after the backslash. */
-const ESCAPE = new Uint8Array(256);
+const BPFTOOL_ESCAPE = new Uint8Array(256);
 for (const [c, e] of [
   ["\t", "t"],
   ["\n", "n"],
@@ -19,20 +20,36 @@ for (const [c, e] of [
   ["\\", "n"],
   ['"', '"'],
 ]) {
-  ESCAPE[c.charCodeAt(0)] = e.charCodeAt(0);
+  BPFTOOL_ESCAPE[c.charCodeAt(0)] = e.charCodeAt(0);
 }
-const NEEDS_ESCAPE = /[\t\n\r\f\b\\"]/;
+/** Standard JSON: a backslash as `\\`, other control bytes as `\u00XX` (marked `u`). */
+const JSON_ESCAPE = BPFTOOL_ESCAPE.slice();
+JSON_ESCAPE[0x5c] = 0x5c;
+for (let c = 0; c < 0x20; c++) JSON_ESCAPE[c] ||= 0x75;
+const NEEDS_ESCAPE = /[\x00-\x1f\\"]/;
 const QUOTE = 0x22;
+
+/**
+ * How strings are escaped: as bpftool 7.1's json_writer.c (a backslash as
+ * `\n`, other control bytes as they are), for dumps that match bpftool byte
+ * for byte; or as standard JSON, for btfkit's own listings.
+ */
+export type JsonEscaping = "bpftool" | "json";
 
 export class JsonWriter {
   private depth = 0;
   /** Whether the next value or key needs a comma before it. */
   private sep = false;
 
+  private readonly escape: Uint8Array;
+
   constructor(
     private readonly out: ByteSink,
     private readonly pretty: boolean,
-  ) {}
+    escaping: JsonEscaping = "bpftool",
+  ) {
+    this.escape = escaping === "json" ? JSON_ESCAPE : BPFTOOL_ESCAPE;
+  }
 
   private eol(): void {
     if (!this.pretty) return;
@@ -65,11 +82,14 @@ export class JsonWriter {
     if (!NEEDS_ESCAPE.test(s)) out.text(s);
     else {
       for (const ch of s) {
-        const e = ch.length === 1 ? ESCAPE[ch.charCodeAt(0)] ?? 0 : 0;
-        if (e) {
+        const c = ch.charCodeAt(0);
+        const e = ch.length === 1 && c < 256 ? this.escape[c] : 0;
+        if (!e) out.text(ch);
+        else if (e === 0x75) out.text(`\\u${c.toString(16).padStart(4, "0")}`);
+        else {
           out.byte(0x5c);
           out.byte(e);
-        } else out.text(ch);
+        }
       }
     }
     out.byte(QUOTE);
@@ -106,7 +126,7 @@ export class JsonWriter {
   stringAt(src: Uint8Array, pos: number): void {
     this.eor();
     this.out.byte(QUOTE);
-    this.out.cstrEscaped(src, pos, ESCAPE);
+    this.out.cstrEscaped(src, pos, this.escape);
     this.out.byte(QUOTE);
   }
 

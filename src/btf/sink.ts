@@ -8,6 +8,7 @@ import { BtfError } from "../errors.js";
 
 const encoder = new TextEncoder();
 const DIGITS = new Uint8Array(20);
+const HEX = new TextEncoder().encode("0123456789abcdef");
 
 /**
  * Dump output may be at most this many bytes per input byte (plus a fixed
@@ -154,16 +155,24 @@ export class ByteSink {
     let end = pos;
     while (end < src.length && src[end] !== 0) end++;
     const n = end - pos;
-    if (this.len + 2 * n > this.buf.length) this.grow(2 * n);
+    if (this.len + 6 * n > this.buf.length) this.grow(6 * n);
     const buf = this.buf;
     let p = this.len;
     for (let i = pos; i < end; i++) {
       const c = src[i];
       const e = escape[c];
-      if (e) {
+      if (!e) buf[p++] = c;
+      else {
         buf[p++] = 0x5c;
         buf[p++] = e;
-      } else buf[p++] = c;
+        // `\u00XX`: a control byte with no one-letter escape.
+        if (e === 0x75) {
+          buf[p++] = 0x30;
+          buf[p++] = 0x30;
+          buf[p++] = HEX[c >> 4];
+          buf[p++] = HEX[c & 15];
+        }
+      }
     }
     this.len = p;
   }

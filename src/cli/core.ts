@@ -4,10 +4,10 @@ import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import { Command } from "commander";
-import { KconfigError, explainJson, explainText, relocateForLoad, relocateObject, relocationReportJson, type Btf, type KernelConfigProvider } from "../index.js";
+import { KconfigError, explainJson, explainObject, explainText, relocateForLoad, relocationReportJson, type Btf, type KernelConfigProvider, type PipelineOptions } from "../index.js";
 import { UsageError } from "./errors.js";
 import { emit, loadBtfFile, sameOutput, withInput } from "./io.js";
-import { collect, type GlobalOptions } from "./btf.js";
+import { collect, outputOf, type GlobalOptions } from "./btf.js";
 
 const SYSFS_BTF = "/sys/kernel/btf";
 
@@ -83,40 +83,18 @@ function byteCount(value: string): number {
   return Number(value);
 }
 
-interface RelocOptions extends TargetOptions {
-  output: string;
+interface KconfigCliOptions {
   kconfig?: string;
   kconfigMaxSize: number;
   kconfigString?: string;
   kernelRelease?: string;
   bpfCookie?: boolean;
   syscallWrapper?: boolean;
-  report?: string;
-  strict?: boolean;
 }
 
-export function coreCommand(): Command {
-  const core = new Command("core").description("CO-RE relocation");
-  core
-    .command("explain")
-    .description("show every CO-RE relocation of an object: candidates, decision, and why")
-    .argument("<object>", "BPF object built with clang -g")
-    .option("--btf <file>", "target kernel BTF (default: /sys/kernel/btf/vmlinux and its modules)")
-    .option("--module <file>", "module BTF split on the target (repeatable)", collect)
-    .option("-o, --output <file>", "write to FILE (atomically) instead of stdout ('-': stdout)")
-    .action(async (object: string, _opts: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<TargetOptions>();
-      const target = openTarget(opts);
-      const result = withInput(object, (bytes) => relocateObject(bytes, target));
-      await emit(opts.json || opts.pretty ? explainJson(result, { pretty: opts.pretty }) : explainText(result), opts.output);
-    });
-  core
-    .command("reloc")
-    .description("apply CO-RE relocations and kconfig externs ahead of load; the output loads with any unmodified loader")
-    .argument("<object>", "BPF object built with clang -g")
-    .requiredOption("-o, --output <file>", "relocated object (written atomically; '-': stdout)")
-    .option("--btf <file>", "target kernel BTF (default: /sys/kernel/btf/vmlinux and its modules)")
-    .option("--module <file>", "module BTF split on the target (repeatable)", collect)
+/** The kconfig options, shared by `core reloc` and `core explain` so that both decide the externs alike. */
+function addKconfigOptions(cmd: Command): Command {
+  return cmd
     .option("--kconfig <file>", "kernel config, plain or gzip (default: /boot/config-$(uname -r), then /proc/config.gz)")
     .option(
       "--kconfig-max-size <bytes>",
@@ -129,28 +107,63 @@ export function coreCommand(): Command {
     .option("--bpf-cookie", "LINUX_HAS_BPF_COOKIE is 1 (default: what the target BTF implies)")
     .option("--no-bpf-cookie", "LINUX_HAS_BPF_COOKIE is 0")
     .option("--syscall-wrapper", "LINUX_HAS_SYSCALL_WRAPPER is 1 (default: what the target BTF implies)")
-    .option("--no-syscall-wrapper", "LINUX_HAS_SYSCALL_WRAPPER is 0")
+    .option("--no-syscall-wrapper", "LINUX_HAS_SYSCALL_WRAPPER is 0");
+}
+
+/** The pipeline options the kconfig options give; the config file is read only if an extern needs it. */
+function kconfigPipelineOptions(opts: KconfigCliOptions): Omit<PipelineOptions, "target"> {
+  return {
+    config: configFile(opts.kconfig, opts.kconfigMaxSize),
+    kconfigString: opts.kconfigString,
+    kernelRelease: opts.kernelRelease ?? os.release(),
+    hasBpfCookie: opts.bpfCookie,
+    hasSyscallWrapper: opts.syscallWrapper,
+  };
+}
+
+interface RelocOptions extends TargetOptions, KconfigCliOptions {
+  output?: string;
+  report?: string;
+  strict?: boolean;
+}
+
+export function coreCommand(): Command {
+  const core = new Command("core").description("CO-RE relocation");
+  const explain = core
+    .command("explain")
+    .description("show what core reloc decides: every CO-RE relocation (candidates, decision, why) and .kconfig extern (value and source, or why it fails)")
+    .argument("<object>", "BPF object built with clang -g")
+    .option("--btf <file>", "target kernel BTF (default: /sys/kernel/btf/vmlinux and its modules)")
+    .option("--module <file>", "module BTF split on the target (repeatable)", collect)
+    .option("-o, --output <file>", "write to FILE (atomically) instead of stdout ('-': stdout)");
+  addKconfigOptions(explain).action(async (object: string, _opts: unknown, cmd: Command) => {
+    const opts = cmd.optsWithGlobals<TargetOptions & KconfigCliOptions>();
+    const target = openTarget(opts);
+    const result = withInput(object, (bytes) => explainObject(bytes, { ...target, ...kconfigPipelineOptions(opts) }));
+    await emit(opts.json || opts.pretty ? explainJson(result, { pretty: opts.pretty }) : explainText(result), opts.output);
+  });
+  const reloc = core
+    .command("reloc")
+    .description("apply CO-RE relocations and kconfig externs ahead of load; the output loads with any unmodified loader")
+    .argument("<object>", "BPF object built with clang -g")
+    .option("-o, --output <file>", "relocated object, required (written atomically; '-': stdout)")
+    .option("--btf <file>", "target kernel BTF (default: /sys/kernel/btf/vmlinux and its modules)")
+    .option("--module <file>", "module BTF split on the target (repeatable)", collect);
+  addKconfigOptions(reloc)
     .option("--report <file>", "write every relocation decision and extern value as JSON")
     .option("--strict", "fail instead of poisoning an instruction")
     .action(async (object: string, _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RelocOptions>();
-      if (opts.report && sameOutput(opts.report, opts.output)) {
-        throw new UsageError(`--report ${opts.report} is the output object ${opts.output}: it would be overwritten`);
+      const output = outputOf(opts, "core reloc");
+      if (opts.report && sameOutput(opts.report, output)) {
+        throw new UsageError(`--report ${opts.report} is the output object ${output}: it would be overwritten`);
       }
       const target = openTarget(opts);
       const result = withInput(object, (bytes) =>
-        relocateForLoad(bytes, {
-          ...target,
-          config: configFile(opts.kconfig, opts.kconfigMaxSize),
-          kconfigString: opts.kconfigString,
-          kernelRelease: opts.kernelRelease ?? os.release(),
-          hasBpfCookie: opts.bpfCookie,
-          hasSyscallWrapper: opts.syscallWrapper,
-          strict: opts.strict,
-        }),
+        relocateForLoad(bytes, { ...target, ...kconfigPipelineOptions(opts), strict: opts.strict }),
       );
       // The object first: a report never describes an output that failed to be written.
-      await emit(result.output, opts.output);
+      await emit(result.output, output);
       if (opts.report) await emit(relocationReportJson(result), opts.report);
       for (const w of result.kconfig?.warnings ?? []) process.stderr.write(`btfkit: warning: ${w}\n`);
     });

@@ -16,3 +16,16 @@ export class UsageError extends Error {}
 
 /** The reader of stdout went away: the command stops producing and the process ends quietly with EXIT_PIPE. */
 export class StdoutClosed extends Error {}
+
+/**
+ * What a Node system error says, without its code and the path Node repeats
+ * ("ENOENT: no such file or directory, open '/x'" -> "no such file or
+ * directory"); undefined for any other error.
+ */
+export function systemReason(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException;
+  if (!(err instanceof Error) || typeof e.code !== "string" || e.syscall === undefined) return undefined;
+  // Node says "illegal operation on a directory".
+  if (e.code === "EISDIR") return "is a directory";
+  return /^[A-Z0-9_]+: ([^,]*)/.exec(err.message)?.[1] ?? err.message;
+}

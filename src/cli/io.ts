@@ -3,8 +3,8 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BtfkitError, loadBtf, type Btf } from "../index.js";
-import { StdoutClosed } from "./errors.js";
+import { BaseBtfRequiredError, BtfkitError, loadBtf, type Btf } from "../index.js";
+import { StdoutClosed, systemReason } from "./errors.js";
 
 export function readInput(file: string): Uint8Array {
   const buf = fs.readFileSync(file);
@@ -19,12 +19,13 @@ const NAMED = Symbol("names its file");
  * error's `where` names (a kernel config read on the way), else `file`.
  */
 export function nameFile(file: string, err: unknown): unknown {
-  if (err instanceof Error && !(NAMED in err)) {
-    const named = err instanceof BtfkitError && err.where.file !== undefined ? err.where.file : file;
-    err.message = `${named}: ${err.message}`;
-    Object.defineProperty(err, NAMED, { value: true });
-  }
-  return err;
+  if (!(err instanceof Error) || NAMED in err) return err;
+  const reason = systemReason(err);
+  // Node's own message repeats the path after its code: keep only the reason.
+  const named = reason !== undefined ? new Error(`${file}: ${reason}`, { cause: err }) : err;
+  if (reason === undefined) err.message = `${err instanceof BtfkitError && err.where.file !== undefined ? err.where.file : file}: ${err.message}`;
+  Object.defineProperty(named, NAMED, { value: true });
+  return named;
 }
 
 /** Runs `f` on a file's bytes, naming the file in any error. */
@@ -38,7 +39,14 @@ export function withInput<T>(file: string, f: (bytes: Uint8Array) => T): T {
 
 /** Loads BTF (raw, or an ELF's .BTF) from a file, naming the file in any error. */
 export function loadBtfFile(file: string, base?: Btf): Btf {
-  return withInput(file, (bytes) => loadBtf(bytes, { base }));
+  return withInput(file, (bytes) => {
+    try {
+      return loadBtf(bytes, { base });
+    } catch (err) {
+      if (err instanceof BaseBtfRequiredError) err.message += ": give its base with -B BASE";
+      throw err;
+    }
+  });
 }
 
 /*
@@ -156,7 +164,7 @@ function resolveOutput(file: string): { target: string; existing?: fs.Stats } {
   for (let hops = 0; ; hops++) {
     const st = lstatOrUndefined(target);
     if (!st?.isSymbolicLink()) return { target, existing: st };
-    if (hops === MAX_SYMLINKS) throw new Error("ELOOP: too many levels of symbolic links");
+    if (hops === MAX_SYMLINKS) throw new OutputError(`${file}: cannot write: too many levels of symbolic links`);
     checkLinkOwner(target, file, st);
     target = path.resolve(path.dirname(target), fs.readlinkSync(target));
   }
@@ -181,12 +189,11 @@ export function sameOutput(a: string, b: string): boolean {
   return ra.existing !== undefined && rb.existing !== undefined && ra.existing.dev === rb.existing.dev && ra.existing.ino === rb.existing.ino;
 }
 
-/** "EACCES: permission denied, open '/d/.x.123.tmp'" -> "cannot write x: EACCES: permission denied". */
+/** "EACCES: permission denied, open '/d/.x.123.tmp'" -> "x: cannot write: permission denied". */
 function writeError(file: string, e: unknown): Error {
   if (e instanceof OutputError) return e;
-  const msg = e instanceof Error ? e.message : String(e);
-  const reason = /^([A-Z0-9]+: [^,]*)/.exec(msg)?.[1] ?? msg;
-  return new Error(`cannot write ${file}: ${reason}`, { cause: e });
+  const reason = systemReason(e) ?? (e instanceof Error ? e.message : String(e));
+  return new OutputError(`${file}: cannot write: ${reason}`, { cause: e });
 }
 
 function fsyncData(fd: number): void {
@@ -240,6 +247,21 @@ function removeStaleTemps(target: string): void {
   }
 }
 
+/**
+ * Creates the temporary file. Where OUT's directory exists but takes no new
+ * file (/proc, a read-only directory), say that: a bare ENOENT or EACCES
+ * would read as if OUT itself were the problem.
+ */
+function openTemp(file: string, tmp: string): number {
+  try {
+    return fs.openSync(tmp, "wx", 0o666);
+  } catch (e) {
+    const dir = path.dirname(tmp);
+    if (!fs.existsSync(dir)) throw e;
+    throw new OutputError(`${file}: cannot write: cannot create a file in ${dir} to write it to and rename over it (${systemReason(e) ?? String(e)})`, { cause: e });
+  }
+}
+
 /** Gives the new file the old one's owner and group where we may; a group of ours is allowed even when the owner is not. */
 function keepOwner(fd: number, existing: fs.Stats): void {
   for (const [uid, gid] of [
@@ -283,7 +305,7 @@ export function writeFileAtomic(file: string, data: Output): void {
   let target: string;
   try {
     ({ target, existing } = resolveOutput(file));
-    if (existing?.isDirectory()) throw new Error("EISDIR: is a directory");
+    if (existing?.isDirectory()) throw new OutputError(`${file}: cannot write: is a directory`);
     if (existing) fs.accessSync(target, fs.constants.W_OK);
     if (existing && !existing.isFile()) {
       const fd = fs.openSync(target, "w");
@@ -302,7 +324,7 @@ export function writeFileAtomic(file: string, data: Output): void {
   catchSignals();
   let fd: number | undefined;
   try {
-    fd = fs.openSync(tmp, "wx", 0o666);
+    fd = openTemp(file, tmp);
     liveTemps.add(tmp);
     if (existing) {
       keepOwner(fd, existing);
@@ -371,6 +393,14 @@ function writeOutput(fd: number, data: Exclude<Output, string>): void {
  * it makes fd 1 non-blocking. Only when fd 1 is already non-blocking
  * (EAGAIN) does the rest go through process.stdout, copied and in order.
  */
+/** Whether what was written to stdout so far ends inside a line (a dump that failed part way). */
+let stdoutMidLine = false;
+
+/** `text` prefixed with a newline when stdout is inside a line, so that it starts a line of its own. */
+export function onStdoutLine(text: string): string {
+  return stdoutMidLine ? `\n${text}` : text;
+}
+
 async function writeStdout(data: Output): Promise<void> {
   let failure: NodeJS.ErrnoException | undefined;
   let queued = false;
@@ -379,6 +409,7 @@ async function writeStdout(data: Output): Promise<void> {
     if (failure?.code === "EPIPE") throw new StdoutClosed();
     if (failure) return;
     let bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    if (bytes.length) stdoutMidLine = bytes[bytes.length - 1] !== 0x0a;
     if (!queued) {
       let done: number;
       try {

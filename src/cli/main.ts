@@ -3,9 +3,10 @@
 import { Command, CommanderError } from "commander";
 import { BtfkitError, CoreRelocationError, KconfigError } from "../errors.js";
 import { btfCommand } from "./btf.js";
+import { completionCommand } from "./completion.js";
 import { coreCommand } from "./core.js";
-import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_PIPE, EXIT_RELOCATION, EXIT_USAGE, StdoutClosed, UsageError } from "./errors.js";
-import { emit, settleSignals } from "./io.js";
+import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_PIPE, EXIT_RELOCATION, EXIT_USAGE, StdoutClosed, UsageError, systemReason } from "./errors.js";
+import { emit, onStdoutLine, settleSignals } from "./io.js";
 import { versionText } from "./version.js";
 
 /**
@@ -21,10 +22,61 @@ function exitCodeFor(err: unknown): number {
   return EXIT_FAILURE;
 }
 
-/** Commander exits the process on usage errors; we want an exception so exit codes stay ours. */
+/**
+ * Commander exits the process on usage errors and prints them its own way;
+ * we want an exception, so the exit code and the message's style stay ours.
+ */
 function overrideExits(cmd: Command): void {
-  cmd.exitOverride();
+  cmd.exitOverride().configureOutput({ outputError: () => {} });
   for (const sub of cmd.commands) overrideExits(sub);
+}
+
+/**
+ * bpftool takes a prefix of a command's name (`btf d` is `btf dump`): the
+ * first command, in the order they are listed, that the word begins.
+ * Commander wants whole names, so command words are completed before it
+ * parses. Options (and the values of those that take one) are stepped over.
+ */
+function completeCommandWords(program: Command, words: string[]): string[] {
+  const out = [...words];
+  const options = [...program.options];
+  let cmd = program;
+  for (let i = 0; i < out.length && cmd.commands.length; i++) {
+    const word = out[i];
+    if (word === "--") break;
+    if (word.startsWith("-") && word !== "-") {
+      const opt = options.find((o) => o.short === word || o.long === word);
+      if (opt?.required && i + 1 < out.length) {
+        const value = out[++i];
+        // `btfkit -B btf dump ...`: the command was taken as -B's file.
+        if (cmd.commands.some((c) => c.name() === value) && !commandFor(cmd, out[i + 1] ?? "")) {
+          throw new UsageError(`${word} needs a file: '${value}' is a command (usage: btfkit ${word} FILE ${value} ...)`);
+        }
+      }
+      continue;
+    }
+    const sub = commandFor(cmd, word);
+    if (!sub) break;
+    out[i] = sub.name();
+    cmd = sub;
+    options.push(...sub.options);
+  }
+  return out;
+}
+
+/** The subcommand `word` names in full, else the first whose name it begins. */
+function commandFor(cmd: Command, word: string): Command | undefined {
+  return cmd.commands.find((c) => c.name() === word) ?? (word ? cmd.commands.find((c) => c.name().startsWith(word)) : undefined);
+}
+
+/**
+ * An error as the CLI reports it: `btfkit: PATH: what` on stderr, or, in
+ * JSON mode, `{"error": "PATH: what"}` on stdout and nothing on stderr, as
+ * bpftool does.
+ */
+function reportError(message: string, json: "json" | "pretty" | undefined): void {
+  if (json) process.stdout.write(onStdoutLine(`${JSON.stringify({ error: message }, null, json === "pretty" ? 4 : undefined)}\n`));
+  else process.stderr.write(`btfkit: ${message}\n`);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -43,6 +95,7 @@ async function main(argv: string[]): Promise<number> {
   program.command("version").description("print the version and the bpftool dialects of format c").action(printVersion);
   program.addCommand(btfCommand());
   program.addCommand(coreCommand());
+  program.addCommand(completionCommand(program));
   overrideExits(program);
   try {
     // `btfkit [-j|-p] -V`: global options alone, one of them -V (commander would ask for a command).
@@ -52,14 +105,17 @@ async function main(argv: string[]): Promise<number> {
       await printVersion();
       return 0;
     }
-    await program.parseAsync(argv);
+    await program.parseAsync(completeCommandWords(program, words), { from: "user" });
     return 0;
   } catch (err) {
     if (err instanceof StdoutClosed) return EXIT_PIPE;
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;
-    const msg = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`btfkit: error: ${msg}\n`);
-    return exitCodeFor(err);
+    if (err instanceof CommanderError && err.exitCode === 0) return 0;
+    // A command without its subcommand: commander has printed its help to stderr.
+    if (err instanceof CommanderError && err.code === "commander.help") return EXIT_USAGE;
+    const g = program.opts<{ json?: boolean; pretty?: boolean }>();
+    const message = err instanceof CommanderError ? err.message.replace(/^error: /, "") : (systemReason(err) ?? (err instanceof Error ? err.message : String(err)));
+    reportError(message, g.pretty ? "pretty" : g.json ? "json" : undefined);
+    return err instanceof CommanderError ? EXIT_USAGE : exitCodeFor(err);
   } finally {
     // A signal held back while an output was being written takes effect here.
     await settleSignals();

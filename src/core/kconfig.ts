@@ -534,9 +534,58 @@ export function kernelVersionCode(release: string): number {
 
 // --- resolution --------------------------------------------------------------------
 
+/** Names of the config sources in messages. */
+const KCONFIG_STRING = "kconfigString";
+const DEFAULT_CONFIG_NAME = "the kernel config";
+
 /** Resolves the externs of a layout (see resolveKconfig); usable without an object. */
 export function fillKconfig(layout: KconfigLayout, opts: KconfigOptions = {}): KconfigResult {
+  const { result, error } = settleKconfig(layout, opts);
+  if (error) throw error;
+  return result;
+}
+
+/** What {@link settleKconfig} decides: the externs given a value, and the failure, if any. */
+export interface KconfigSettlement {
+  /**
+   * As fillKconfig returns it; after a failure, `externs` holds only those
+   * given a value before it (libbpf stops at the first failure).
+   */
+  result: KconfigResult;
+  /** What fillKconfig throws. */
+  error?: KconfigError;
+}
+
+/**
+ * fillKconfig with its failure returned instead of thrown, beside the
+ * values decided up to it: what `core explain` shows.
+ */
+export function settleKconfig(layout: KconfigLayout, opts: KconfigOptions = {}): KconfigSettlement {
   const f = new Filler(layout);
+  let error: KconfigError | undefined;
+  try {
+    setExterns(f, layout, opts);
+  } catch (e) {
+    if (!(e instanceof KconfigError)) throw e;
+    error = e;
+  }
+  // Unset weak externs read 0 once every source was read, i.e. unless one failed.
+  const decided = error === undefined;
+  const missing = layout.externs.filter((e) => !f.set.has(e) && !e.weak);
+  if (decided && missing.length > 0) {
+    const sources = [opts.kconfigString !== undefined ? KCONFIG_STRING : undefined, opts.config !== undefined ? (opts.configName ?? DEFAULT_CONFIG_NAME) : undefined].filter(Boolean);
+    const from = sources.length ? `not set by ${sources.join(" or ")}` : "no kernel config was given";
+    const names = missing.map((e) => `'${e.name}'`).join(", ");
+    error = new KconfigError(`extern ${names} (strong) is not resolved: ${from}`, { section: KCONFIG_SEC, typeId: missing[0].btfId });
+  }
+  const externs = layout.externs
+    .filter((e) => f.set.has(e) || (decided && e.weak))
+    .map((e) => ({ ...e, source: f.set.get(e) ?? ("default" as const), value: f.valueOf(e) }));
+  return { result: { externs, data: f.data, size: layout.size, datasecId: layout.datasecId, ksyms: layout.ksyms, warnings: f.warnings }, error };
+}
+
+/** Sets the externs' values from the virtual externs, kconfigString and the config, in libbpf's order; throws at the first failure. */
+function setExterns(f: Filler, layout: KconfigLayout, opts: KconfigOptions): void {
   let needConfig = false;
   // Virtual externs first, in layout order, as libbpf does; their errors come before any config error.
   for (const ext of layout.externs) {
@@ -571,28 +620,14 @@ export function fillKconfig(layout: KconfigLayout, opts: KconfigOptions = {}): K
     if (err !== undefined) throw new KconfigError(`extern '${ext.name}': ${err}`, where);
   }
 
-  const stringName = "kconfigString";
-  const configName = opts.configName ?? "the kernel config";
-  const unset = () => layout.externs.filter((e) => !f.set.has(e));
   if (needConfig && opts.kconfigString !== undefined) {
     // A C string: libbpf never sees past a NUL.
     const s = opts.kconfigString;
     const nul = s.indexOf("\0");
-    parseConfig(f, toBytes(nul < 0 ? s : s.slice(0, nul)), "kconfigString", stringName);
-    needConfig = unset().length > 0;
+    parseConfig(f, toBytes(nul < 0 ? s : s.slice(0, nul)), "kconfigString", KCONFIG_STRING);
+    needConfig = layout.externs.some((e) => !f.set.has(e));
   }
-  if (needConfig && opts.config !== undefined) parseConfig(f, toBytes(opts.config), "config", configName);
-
-  const missing = unset().filter((e) => !e.weak);
-  if (missing.length > 0) {
-    const sources = [opts.kconfigString !== undefined ? stringName : undefined, opts.config !== undefined ? configName : undefined].filter(Boolean);
-    const from = sources.length ? `not set by ${sources.join(" or ")}` : "no kernel config was given";
-    const names = missing.map((e) => `'${e.name}'`).join(", ");
-    throw new KconfigError(`extern ${names} (strong) is not resolved: ${from}`, { section: KCONFIG_SEC, typeId: missing[0].btfId });
-  }
-
-  const externs = layout.externs.map((e) => ({ ...e, source: f.set.get(e) ?? ("default" as const), value: f.valueOf(e) }));
-  return { externs, data: f.data, size: layout.size, datasecId: layout.datasecId, ksyms: layout.ksyms, warnings: f.warnings };
+  if (needConfig && opts.config !== undefined) parseConfig(f, toBytes(opts.config), "config", opts.configName ?? DEFAULT_CONFIG_NAME);
 }
 
 /**

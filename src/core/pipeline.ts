@@ -20,8 +20,7 @@ import type { BtfType } from "../btf/types.js";
 import { SHF_ALLOC, SHT_PROGBITS, STB_GLOBAL, STT_OBJECT } from "../elf/constants.js";
 import type { ElfEditor } from "../elf/write.js";
 import { CoreRelocationError, KconfigError } from "../errors.js";
-import { reportValue } from "./explain.js";
-import { fillKconfig, kconfigLayout, virtualExternsFromBtf, type KconfigLayout, type KconfigOptions, type KconfigResult } from "./kconfig.js";
+import { fillKconfig, kconfigLayout, settleKconfig, virtualExternsFromBtf, type KconfigLayout, type KconfigOptions, type KconfigResult } from "./kconfig.js";
 import { relocate, type RelocateOptions, type RelocateResult } from "./relocate.js";
 
 /** Name of the section the `.kconfig` externs become. */
@@ -199,14 +198,58 @@ export function relocateForLoad(bytes: Uint8Array, opts: PipelineOptions): Pipel
     for (const d of relocation.decisions) applied.add(`${blockOf.get(d.section)}:${d.relo}`);
     rewrite.ext = withoutAppliedRecords(obj.ext, applied);
   }
-  const layout = kconfigLayout(obj);
-  let kconfig: KconfigResult | undefined;
-  if (layout.externs.length) {
-    const result = (kconfig = fillKconfig(layout, kconfigOptions(layout, opts)));
-    rewrite.btf = { bytes: kconfigBtf(obj, result) };
-    rewrite.edit = (editor) => addKconfigSection(editor, result);
+  const step = kconfigStep(obj, opts);
+  if (step.error) throw step.error;
+  const kconfig = step.result;
+  if (kconfig) {
+    rewrite.btf = { bytes: kconfigBtf(obj, kconfig) };
+    rewrite.edit = (editor) => addKconfigSection(editor, kconfig);
   }
   return { output: rewriteObject(obj, rewrite), relocation, kconfig };
+}
+
+/** The `.kconfig` step of {@link relocateForLoad}, its failure returned instead of thrown. */
+export interface KconfigStep {
+  /** The externs and their layout; undefined when the object's externs are refused (`error` says why). */
+  layout?: KconfigLayout;
+  /** The options fillKconfig got (the config read only when needed); undefined when there are no externs. */
+  options?: KconfigOptions;
+  /** The values, as settleKconfig gives them (after a failure, those decided before it); undefined when there are no externs. */
+  result?: KconfigResult;
+  /** What relocateForLoad throws for the externs. */
+  error?: KconfigError;
+}
+
+/**
+ * What relocateForLoad decides for an object's `.kconfig` externs, on one
+ * code path for `core reloc` and `core explain`: the layout, the kernel
+ * config read only when a `CONFIG_` extern needs it, the values.
+ */
+export function kconfigStep(obj: BpfObject, opts: PipelineOptions): KconfigStep {
+  let layout: KconfigLayout | undefined;
+  let options: KconfigOptions;
+  try {
+    layout = kconfigLayout(obj);
+    if (!layout.externs.length) return { layout };
+    // The config provider fails with a KconfigError too (a config too large to read, a corrupt gzip).
+    options = kconfigOptions(layout, opts);
+  } catch (e) {
+    if (e instanceof KconfigError) return { layout, error: e };
+    throw e;
+  }
+  const { result, error } = settleKconfig(layout, options);
+  return { layout, options, result, error };
+}
+
+/**
+ * JSON.stringify replacer of the CO-RE reports: 64-bit values (bigints) as
+ * decimal strings, bytes (a Uint8Array, which would otherwise serialise as an
+ * object keyed by index) as a hex string.
+ */
+export function reportValue(_key: string, value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof Uint8Array) return Array.from(value, (b) => b.toString(16).padStart(2, "0")).join("");
+  return value;
 }
 
 /** The report of `btfkit core reloc --report`: every relocation decision and extern value, as JSON. */

@@ -60,7 +60,7 @@ describe.skipIf(!hasClang)("core reloc --kconfig", () => {
     expect(fs.statSync(b).size).toBeLessThan(2 << 20);
     const r = reloc([hz, "--kconfig", b]);
     expect({ status: r.status, signal: r.signal }, r.stderr).toEqual({ status: 4, signal: null });
-    expect(r.stderr).toBe(`btfkit: error: ${b}: kernel config is larger than ${64 << 20} bytes (--kconfig-max-size; a real one is about 300 KB)\n`);
+    expect(r.stderr).toBe(`btfkit: ${b}: kernel config is larger than ${64 << 20} bytes (--kconfig-max-size; a real one is about 300 KB)\n`);
     expect(r.written).toBe(false);
   });
 
@@ -90,7 +90,7 @@ describe.skipIf(!hasClang)("core reloc --kconfig", () => {
       const f = file(`${label.replace(/ /g, "-")}.gz`, bytes);
       const r = reloc([hz, "--kconfig", f]);
       expect(r.status, `${label}: ${r.stderr}`).toBe(4);
-      expect(r.stderr, label).toMatch(new RegExp(`^btfkit: error: ${f.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: not a valid gzip file: `));
+      expect(r.stderr, label).toMatch(new RegExp(`^btfkit: ${f.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: not a valid gzip file: `));
     }
   });
 

@@ -43,9 +43,9 @@ interface Run {
 /**
  * Runs node with `args` under the heap limit and the hang timeout. stdout
  * goes to a file (a dump's output can be far larger than a pipe buffer that
- * spawnSync would kill the child for) and is read back only when `keepStdout`.
+ * spawnSync would kill the child for); its last `keepStdout` bytes are read back.
  */
-function timed(args: string[], keepStdout = false): Run {
+function timed(args: string[], keepStdout = 0): Run {
   const rssFile = path.join(dir, "peak-rss.txt");
   const outFile = path.join(dir, "stdout.txt");
   fs.rmSync(rssFile, { force: true });
@@ -60,7 +60,7 @@ function timed(args: string[], keepStdout = false): Run {
     stdio: ["ignore", out, "pipe"],
   });
   fs.closeSync(out);
-  const stdout = keepStdout ? fs.readFileSync(outFile, "utf8") : "";
+  const stdout = readEnd(outFile, keepStdout);
   fs.rmSync(outFile);
   return {
     status: r.status,
@@ -69,6 +69,18 @@ function timed(args: string[], keepStdout = false): Run {
     stderr: r.stderr ?? "",
     rssBytes: fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, "utf8")) : Infinity,
   };
+}
+
+/** The last `max` bytes of a file, as UTF-8. */
+function readEnd(file: string, max: number): string {
+  const fd = fs.openSync(file, "r");
+  try {
+    const size = fs.fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.min(max, size));
+    return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, size - buf.length)).toString("utf8");
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 const hasTools = oracle("clang");
@@ -99,7 +111,7 @@ describe.skipIf(!hasTools)("hostile inputs", () => {
     it.each(inputs.map((input) => [input.name, input] as const))("%s: success or a typed error within the limits", (_name, input) => {
       const inputSize = input.bytes.length + fs.statSync(kconfigObject).size;
       if (side === "library") {
-        const r = timed([LIB_RUNNER, path.join(ROOT, "dist"), input.form, input.name, kconfigObject, target], true);
+        const r = timed([LIB_RUNNER, path.join(ROOT, "dist"), input.form, input.name, kconfigObject, target], 1 << 30);
         expect(r.signal, `${input.name}: ${r.stderr.slice(-500)}`).toBeNull();
         expect(r.status, `${input.name}: ${r.stdout.slice(0, 2000)}${r.stderr.slice(-500)}`).toBe(0);
         expect(r.rssBytes, `${input.name}: peak RSS`).toBeLessThanOrEqual(libraryRssBound(inputSize));
@@ -115,7 +127,11 @@ describe.skipIf(!hasTools)("hostile inputs", () => {
       for (const { args, expect: want = input.expect } of hostileCommands(input, input.name, companions, "out.bin")) {
         const label = `${input.name}: btfkit ${args.join(" ")}`;
         fs.rmSync(path.join(dir, "out.bin"), { force: true });
-        const r = timed([CLI, ...args]);
+        // With -j an error is JSON on stdout (as bpftool's), its last line, after what a dump wrote before it failed.
+        const json = args.includes("-j") || args.includes("-p");
+        const run = timed([CLI, ...args], json ? 1 << 16 : 0);
+        const error = () => (JSON.parse(run.stdout.slice(run.stdout.lastIndexOf("\n", run.stdout.length - 2) + 1)) as { error: string }).error;
+        const r = json && run.status !== 0 ? { ...run, stderr: `btfkit: ${error()}\n` } : run;
         expect(r.signal, `${label}: ${r.stderr.slice(-500)}`).toBeNull();
         // 0 success, 3 invalid input, 4 unresolvable relocation or extern: never 1 (an untyped failure) or a signal.
         expect([0, 3, 4], `${label}: exit ${r.status}: ${r.stderr.slice(-500)}`).toContain(r.status);

@@ -140,6 +140,19 @@ export function kfuncIds(btf: Btf): { kfuncs: number[]; fastcall: Set<number> } 
   return { kfuncs, fastcall };
 }
 
+/**
+ * The globs of `excludeKfuncs` (names or `*`/`?` patterns) that match no
+ * kfunc of `btf`: most likely a typo, as leaving them out changes nothing.
+ */
+export function unusedKfuncExcludes(btf: Btf, globs: readonly string[]): string[] {
+  if (!globs.length) return [];
+  const names = kfuncIds(btf).kfuncs.map((id) => btf.name(id));
+  return globs.filter((glob) => {
+    const re = globToRegExp(glob);
+    return !names.some((name) => re.test(name));
+  });
+}
+
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
