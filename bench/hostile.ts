@@ -3,7 +3,7 @@
  * command, once each, beside bpftool where it takes the same input: exit
  * status, wall time and peak RSS per run, then per command the slowest input
  * and the largest peak RSS per input byte. Runs inside `npm run bench`, or
- * alone: `node --import tsx bench/hostile.ts [--cli dist/cli/main.js] [--scale 1]`
+ * alone: `node --import tsx bench/hostile.ts [--cli dist/cli/btfkit.cjs] [--scale 1]`
  * (`--cli` points at another build to compare before and after).
  */
 import { spawnSync } from "node:child_process";

@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-export const CLI = path.join(ROOT, "dist/cli/main.js");
+/** The executable users run (package.json's bin). */
+export const CLI = path.join(ROOT, "dist/cli/btfkit.cjs");
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -3,12 +3,12 @@
  * run, reported as figures and ratios. Not a test: nothing here asserts times.
  */
 import { benchBtf } from "./btf.js";
-import { benchCore } from "./core.js";
 import { benchDedup } from "./dedup.js";
 import { benchHostile } from "./hostile.js";
+import { benchTargets } from "./targets.js";
 
 console.log(`node ${process.version}, ${new Date().toISOString()}`);
+benchTargets();
 benchBtf();
-benchCore();
 benchDedup();
 benchHostile();

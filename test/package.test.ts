@@ -16,8 +16,8 @@ import { smallTarget } from "./helpers/hostile.js";
 
 const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
-/** What a packed file may be: the manifest, the README, a licence, compiled JS and the library's typings. */
-const SHIPPED = /^(package\.json|README\.md|LICENSE|dist\/(?!cli\/).+\.(js|d\.ts)|dist\/cli\/.+\.js)$/;
+/** What a packed file may be: the manifest, the README, a licence, the library's JS and typings, the bundled CLI and its help. */
+const SHIPPED = /^(package\.json|README\.md|LICENSE|dist\/(?!cli\/).+\.(js|d\.ts)|dist\/cli\/(btfkit\.cjs|btfkit-main\.cjs|help\.json))$/;
 
 function run(cmd: string, args: string[], cwd: string) {
   const r = spawnSync(cmd, args, { cwd, encoding: "utf8" });
@@ -50,11 +50,11 @@ describe("npm pack, installed into a fresh project", () => {
 
   it("ships dist, the README and the manifest only", () => {
     expect(packed.filter((f) => !SHIPPED.test(f))).toEqual([]);
-    expect(packed).toEqual(expect.arrayContaining(["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/cli/main.js"]));
+    expect(packed).toEqual(expect.arrayContaining(["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/cli/btfkit.cjs", "dist/cli/btfkit-main.cjs", "dist/cli/help.json"]));
   });
 
   it("the bin runs: -V, and btf dump file", () => {
-    expect(fs.readFileSync(path.join(app, "node_modules/btfkit/dist/cli/main.js"), "utf8").split("\n")[0]).toBe("#!/usr/bin/env node");
+    expect(fs.readFileSync(path.join(app, "node_modules/btfkit/dist/cli/btfkit.cjs"), "utf8").split("\n")[0]).toBe("#!/usr/bin/env node");
     const v = run(bin(), ["-V"], app);
     expect(v.status, v.stderr).toBe(0);
     expect(v.stdout.split("\n")[0]).toBe(`btfkit v${VERSION}`);

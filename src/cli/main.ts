@@ -1,5 +1,7 @@
-#!/usr/bin/env node
-/** btfkit command line: a thin commander layer over the library. */
+/**
+ * btfkit command line: a thin commander layer over the library. The
+ * executable is bin.ts, which runs this module bundled (see scripts/build-cli.ts).
+ */
 import { Command, CommanderError } from "commander";
 import { BtfkitError, CoreRelocationError, KconfigError } from "../errors.js";
 import { btfCommand } from "./btf.js";
@@ -27,7 +29,7 @@ function exitCodeFor(err: unknown): number {
  * we want an exception, so the exit code and the message's style stay ours.
  */
 function overrideExits(cmd: Command): void {
-  cmd.exitOverride().configureOutput({ outputError: () => {} });
+  cmd.exitOverride().configureOutput({ outputError: () => {} }).configureHelp({ helpWidth: HELP_WIDTH });
   for (const sub of cmd.commands) overrideExits(sub);
 }
 
@@ -79,7 +81,19 @@ function reportError(message: string, json: "json" | "pretty" | undefined): void
   else process.stderr.write(`btfkit: ${message}\n`);
 }
 
-async function main(argv: string[]): Promise<number> {
+/**
+ * Help is wrapped at this width whatever the terminal, so that the help the
+ * executable keeps ready (bin.ts) is the same text commander would print.
+ */
+export const HELP_WIDTH = 80;
+
+async function printVersion(program: Command): Promise<void> {
+  const g = program.opts<{ json?: boolean; pretty?: boolean }>();
+  await emit(versionText(g.json || g.pretty ? (g.pretty ? "pretty" : "json") : "text"));
+}
+
+/** The command tree: every command, its options and its action. */
+export function buildProgram(): Command {
   const program = new Command("btfkit")
     .description("BTF/ELF toolchain for eBPF")
     .option("-j, --json", "JSON output (like bpftool -j)")
@@ -88,21 +102,23 @@ async function main(argv: string[]): Promise<number> {
     .option("-V, --version", "print the version (like bpftool -V)")
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   // `-V` and `btfkit version`, as bpftool has both; with -j/-p as JSON.
-  const printVersion = async () => {
-    const g = program.opts<{ json?: boolean; pretty?: boolean }>();
-    await emit(versionText(g.json || g.pretty ? (g.pretty ? "pretty" : "json") : "text"));
-  };
-  program.command("version").description("print the version and the bpftool dialects of format c").action(printVersion);
+  program.command("version").description("print the version and the bpftool dialects of format c").action(() => printVersion(program));
   program.addCommand(btfCommand());
   program.addCommand(coreCommand());
   program.addCommand(completionCommand(program));
   overrideExits(program);
+  return program;
+}
+
+/** Runs the command line `argv` (process.argv's shape) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
   try {
     // `btfkit [-j|-p] -V`: global options alone, one of them -V (commander would ask for a command).
     const words = argv.slice(2);
     if (words.some((w) => w === "-V" || w === "--version") && words.every((w) => /^(-V|--version|-j|--json|-p|--pretty)$/.test(w))) {
       program.parseOptions(words);
-      await printVersion();
+      await printVersion(program);
       return 0;
     }
     await program.parseAsync(completeCommandWords(program, words), { from: "user" });
@@ -122,4 +138,3 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv);

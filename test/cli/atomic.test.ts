@@ -21,10 +21,10 @@ import { ROOT, clangBpf, fixturePath, oracle, vmlinuxPath } from "../helpers/env
 import { sharedMemberNamesBtf } from "../helpers/long-names.js";
 import { relocProgram } from "../helpers/reloc-program.js";
 
-// The CLI the global setup built, copied with package.json and its one
-// dependency: another test run's global setup may rebuild dist/ meanwhile, and
-// tsc rewrites files in place (an empty main.js would exit 0 having written
-// nothing). Outside the project, in a world-readable directory, because the
+// The CLI the global setup built (the bundle holds its dependency), copied
+// with package.json: another test run's global setup may rebuild dist/
+// meanwhile, and the build rewrites files in place (an empty file would exit
+// 0 having written nothing). Outside the project, in a world-readable directory, because the
 // unwritable-directory case runs it as an unprivileged user, who may not be
 // able to enter the project's directory.
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-atomic-"));
@@ -32,8 +32,7 @@ fs.chmodSync(root, 0o755);
 const pkg = path.join(root, "pkg");
 fs.cpSync(path.join(ROOT, "dist"), path.join(pkg, "dist"), { recursive: true });
 fs.cpSync(path.join(ROOT, "package.json"), path.join(pkg, "package.json"));
-fs.cpSync(path.join(ROOT, "node_modules", "commander"), path.join(pkg, "node_modules", "commander"), { recursive: true });
-const CLI = path.join(pkg, "dist/cli/main.js");
+const CLI = path.join(pkg, "dist/cli/btfkit.cjs");
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 /** A copy of an input in the world-readable directory, for runs as the unprivileged user. */

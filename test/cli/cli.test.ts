@@ -5,10 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BtfBuilder, dumpC, dumpRaw } from "../../src/index.js";
-import { ROOT, basePath, clangBpf, modulePath, oracle, run, vmlinuxPath } from "../helpers/env.js";
+import { basePath, clangBpf, CLI, modulePath, oracle, ROOT, run, vmlinuxPath } from "../helpers/env.js";
 import { rawBtf } from "../helpers/long-names.js";
 
-const CLI = path.join(ROOT, "dist/cli/main.js");
 
 function btfkit(args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "buffer", maxBuffer: 1 << 30 });

@@ -9,10 +9,9 @@ import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { ROOT, clangBpf, oracle, vmlinuxPath } from "../helpers/env.js";
+import { clangBpf, CLI, oracle, vmlinuxPath } from "../helpers/env.js";
 import { relocProgram } from "../helpers/reloc-program.js";
 
-const CLI = path.join(ROOT, "dist/cli/main.js");
 const hasClang = oracle("clang");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-config-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -7,9 +7,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { Btf, loadBtf, mergeBtf, parseElf } from "../../src/index.js";
 import { bpfObjects } from "../helpers/corpus.js";
 import { dedupOracleAvailable, oracleDedup, oracleDedupElf, oracleMerge } from "../helpers/dedup-oracle.js";
-import { ROOT, basePath, clangBpf, kernelLoads, modulePath, oracle, run } from "../helpers/env.js";
+import { basePath, clangBpf, CLI, kernelLoads, modulePath, oracle, ROOT, run } from "../helpers/env.js";
 
-const CLI = path.join(ROOT, "dist/cli/main.js");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-dedup-"));
 const out = (name: string) => path.join(tmp, name);
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -12,10 +12,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BpfObject, dumpExt } from "../../src/index.js";
 import { coreSources } from "../helpers/core-oracle.js";
-import { ROOT, clangBpf, modulePath, oracle, vmlinuxPath } from "../helpers/env.js";
+import { clangBpf, CLI, modulePath, oracle, ROOT, vmlinuxPath } from "../helpers/env.js";
 import { smallTarget } from "../helpers/hostile.js";
 
-const CLI = path.join(ROOT, "dist/cli/main.js");
 const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
 /** A CO-RE corpus object (test/corpus/core), built little-endian. */

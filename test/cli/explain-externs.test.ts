@@ -10,11 +10,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ROOT, clangBpf, oracle } from "../helpers/env.js";
+import { clangBpf, CLI, oracle } from "../helpers/env.js";
 import { smallTarget } from "../helpers/hostile.js";
 import { relocProgram } from "../helpers/reloc-program.js";
 
-const CLI = path.join(ROOT, "dist/cli/main.js");
 const hasClang = oracle("clang");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-explain-externs-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

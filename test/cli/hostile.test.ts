@@ -11,10 +11,9 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { coreSources } from "../helpers/core-oracle.js";
-import { ROOT, clangBpf, oracle } from "../helpers/env.js";
+import { clangBpf, CLI, oracle, ROOT } from "../helpers/env.js";
 import { hostileCommands, hostileInputs, smallTarget } from "../helpers/hostile.js";
 
-const CLI = path.join(ROOT, "dist/cli/main.js");
 const LIB_RUNNER = path.join(ROOT, "test/helpers/hostile-lib.mjs");
 const RSS_PRELOAD = pathToFileURL(path.join(ROOT, "test/helpers/peak-rss.mjs")).href;
 /** V8's heap limit for each child (MiB). */

@@ -13,10 +13,9 @@ import zlib from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadBtf, relocateForLoad, virtualExternsFromBtf, type PipelineOptions } from "../../src/index.js";
 import { coreObjects } from "../helpers/core-oracle.js";
-import { ROOT, clangBpf, fixtureBytes, oracle, vmlinuxPath } from "../helpers/env.js";
+import { clangBpf, CLI, fixtureBytes, oracle, vmlinuxPath } from "../helpers/env.js";
 import { relocProgram } from "../helpers/reloc-program.js";
 
-const CLI = path.join(ROOT, "dist/cli/main.js");
 const TARGETS = ["linux-6.18.44-fc-v657", "linux-6.1.0-56-amd64"];
 const RELEASE = "6.1.0-56-amd64";
 

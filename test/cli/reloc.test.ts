@@ -5,10 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CoreReloKind, encodeBtfExt, openBpfObject } from "../../src/index.js";
-import { ROOT, clangBpf, oracle, vmlinuxPath } from "../helpers/env.js";
+import { clangBpf, CLI, oracle, vmlinuxPath } from "../helpers/env.js";
 import { relocProgram } from "../helpers/reloc-program.js";
 
-const CLI = path.join(ROOT, "dist/cli/main.js");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "btfkit-reloc-"));
 const target = () => vmlinuxPath("linux-6.18.44-fc-v657.btf");
 

@@ -10,11 +10,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ROOT } from "../helpers/env.js";
 import { coreObjects } from "../helpers/core-oracle.js";
-import { kernelLoads, oracle } from "../helpers/env.js";
+import { CLI, kernelLoads, oracle } from "../helpers/env.js";
 
-const CLI = path.join(ROOT, "dist/cli/main.js");
 const BPFFS = "/sys/fs/bpf";
 const tag = `btfkit-load-${process.pid}`;
 const pins: string[] = [];

@@ -18,6 +18,8 @@ import zlib from "node:zlib";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const CACHE = path.join(ROOT, ".cache");
 export const FIXTURES = path.join(ROOT, "fixtures");
+/** The executable users run (package.json's bin): the bundled CLI, built by the global setup. */
+export const CLI = path.join(ROOT, "dist/cli/btfkit.cjs");
 export const REQUIRE_ORACLES = process.env.BTFKIT_REQUIRE_ORACLES === "1";
 
 const toolCache = new Map<string, boolean>();
