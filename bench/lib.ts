@@ -6,8 +6,8 @@ import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-/** The executable users run (package.json's bin). */
-export const CLI = path.join(ROOT, "dist/cli/btfkit.cjs");
+/** The executable users run (package.json's bin), or another build's (BTFKIT_BENCH_CLI) to compare with. */
+export const CLI = process.env.BTFKIT_BENCH_CLI ? path.resolve(process.env.BTFKIT_BENCH_CLI) : path.join(ROOT, "dist/cli/btfkit.cjs");
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

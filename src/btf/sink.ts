@@ -184,8 +184,14 @@ export class ByteSink {
       return;
     }
     let n = 0;
-    while (v > 0) {
+    // Integer division while the value fits 31 bits (nearly always: ids, sizes, offsets).
+    while (v >= 0x80000000) {
       const q = Math.floor(v / 10);
+      DIGITS[n++] = 48 + (v - q * 10);
+      v = q;
+    }
+    while (v > 0) {
+      const q = (v / 10) | 0;
       DIGITS[n++] = 48 + (v - q * 10);
       v = q;
     }

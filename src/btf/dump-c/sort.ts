@@ -164,31 +164,55 @@ class NameHashes {
   }
 }
 
-/** bpftool's disambiguation hash: names of the type, its enumerators or members (and their types' names). */
-function disambigHash(btf: Btf, names: NameHashes, id: number, members: boolean, depth = 0): Hash64 {
-  if (depth > MAX_CHAIN) throw tooLong(id);
-  const h = new Hash64();
-  h.mixName(names, btf.nameOff(id));
-  const kind = btf.kindNumber(id);
-  const vlen = btf.vlen(id);
-  if (isEnumKind(kind)) {
-    for (let i = 0; i < vlen; i++) h.mixName(names, btf.enumValueNameOff(id, i));
-  } else if (isCompositeKind(kind)) {
-    if (!members) return h;
-    for (let i = 0; i < vlen; i++) {
-      h.mixName(names, btf.memberNameOff(id, i));
-      const m = disambigHash(btf, names, btf.memberType(id, i), false, depth + 1);
-      h.mix(m.hi, m.lo);
+/**
+ * bpftool's disambiguation hash: names of the type, its enumerators or
+ * members (and their types' names). A member's type is hashed without
+ * members of its own, the same for every struct that uses it, so that hash
+ * is kept per type: `int` or `u32` is the type of thousands of members.
+ */
+function disambigHasher(btf: Btf, names: NameHashes): (id: number) => Hash64 {
+  const n = btf.count;
+  const shallowHi = new Uint32Array(n);
+  const shallowLo = new Uint32Array(n);
+  const shallowKnown = new Uint8Array(n);
+  const hash = (id: number, members: boolean, depth: number): Hash64 => {
+    if (depth > MAX_CHAIN) throw tooLong(id);
+    const h = new Hash64();
+    const memo = !members && id < n;
+    if (memo && shallowKnown[id]) {
+      h.hi = shallowHi[id];
+      h.lo = shallowLo[id];
+      return h;
     }
-  } else if (isRefLike(kind)) {
-    const t = disambigHash(btf, names, btf.sizeOrType(id), members, depth + 1);
-    h.mix(t.hi, t.lo);
-  } else if (kind === BTF_KIND_ARRAY) {
-    h.mix(0, btf.arrayLength(id));
-    const t = disambigHash(btf, names, btf.arrayElemType(id), members, depth + 1);
-    h.mix(t.hi, t.lo);
-  }
-  return h;
+    h.mixName(names, btf.nameOff(id));
+    const kind = btf.kindNumber(id);
+    const vlen = btf.vlen(id);
+    if (isEnumKind(kind)) {
+      for (let i = 0; i < vlen; i++) h.mixName(names, btf.enumValueNameOff(id, i));
+    } else if (isCompositeKind(kind)) {
+      if (members) {
+        for (let i = 0; i < vlen; i++) {
+          h.mixName(names, btf.memberNameOff(id, i));
+          const m = hash(btf.memberType(id, i), false, depth + 1);
+          h.mix(m.hi, m.lo);
+        }
+      }
+    } else if (isRefLike(kind)) {
+      const t = hash(btf.sizeOrType(id), members, depth + 1);
+      h.mix(t.hi, t.lo);
+    } else if (kind === BTF_KIND_ARRAY) {
+      h.mix(0, btf.arrayLength(id));
+      const t = hash(btf.arrayElemType(id), members, depth + 1);
+      h.mix(t.hi, t.lo);
+    }
+    if (memo) {
+      shallowHi[id] = h.hi;
+      shallowLo[id] = h.lo;
+      shallowKnown[id] = 1;
+    }
+    return h;
+  };
+  return (id) => hash(id, true, 0);
 }
 
 /**
@@ -196,7 +220,7 @@ function disambigHash(btf: Btf, names: NameHashes, id: number, members: boolean,
  * used, so the type sort compares integers. Names are compared in place,
  * never decoded; where each one lives is looked up once, not per comparison.
  */
-function nameOrdinals(btf: Btf, offsetLists: Uint32Array[]): (off: number) => number {
+function nameOrdinals(btf: Btf, offsetLists: Uint32Array[]): { ordinal: (off: number) => number; count: number } {
   // Distinct offsets, numbered through a table indexed by offset. Offsets past the strings
   // (corrupt input) all share the last entry: they read as "", and must not size the table.
   const end = btf.startStrOff + btf.header.strLen;
@@ -242,7 +266,7 @@ function nameOrdinals(btf: Btf, offsetLists: Uint32Array[]): (off: number) => nu
     if (k > 0 && compare(order[k - 1], order[k]) !== 0) rank++;
     ord[order[k]] = rank;
   }
-  return (off) => ord[slot[key(off)]];
+  return { ordinal: (off) => ord[slot[key(off)]], count: rank + 1 };
 }
 
 /**
@@ -337,12 +361,15 @@ export function sortedTypeIds(btf: Btf, opts: SortOptions = {}): Uint32Array {
     sortOffs[id] = sortNameOff(btf, id);
     ownOffs[id] = btf.nameOff(id);
   }
-  const ordinal = nameOrdinals(btf, [sortOffs, ownOffs]);
-  // rank < 16 and ordinals < 2^24 pack exactly into one double: one numeric comparison per pair.
+  const { ordinal, count } = nameOrdinals(btf, [sortOffs, ownOffs]);
+  // rank < 16 and two ordinals of `bits` bits each (at most 24) pack exactly into one double.
+  const bits = bitsFor(count);
+  if (bits > 24) throw new BtfError(`too many distinct names to sort (${count})`, {});
   const keys = new Float64Array(n);
   for (let id = 0; id < n; id++) {
-    keys[id] = (ranks[id] * 2 ** 24 + ordinal(sortOffs[id])) * 2 ** 24 + ordinal(ownOffs[id]);
+    keys[id] = (ranks[id] * 2 ** bits + ordinal(sortOffs[id])) * 2 ** bits + ordinal(ownOffs[id]);
   }
+  const ids = sortByKey(keys, 4 + 2 * bits);
   // Hashes are needed only to break ties; computed on demand, cached as two 32-bit halves.
   const cache = (f: (id: number) => Hash64) => {
     const hi = new Uint32Array(n);
@@ -363,10 +390,54 @@ export function sortedTypeIds(btf: Btf, opts: SortOptions = {}): Uint32Array {
     };
   };
   const names = new NameHashes(btf);
-  const byNames = cache((id) => disambigHash(btf, names, id, true));
+  const byNames = cache(disambigHasher(btf, names));
   const byContent = opts.ties === "content" ? cache(contentHasher(btf, names, 3)) : undefined;
+  // Runs of equal keys (ties on kind rank and both names) in id order; only these need the hashes.
+  const tie = (a: number, b: number) => byNames(a, b) || (byContent ? byContent(a, b) : 0) || a - b;
+  for (let start = 0; start < n; ) {
+    let end = start + 1;
+    while (end < n && keys[ids[end]] === keys[ids[start]]) end++;
+    if (end - start > 1) ids.subarray(start, end).sort(tie);
+    start = end;
+  }
+  return ids;
+}
+
+/** Bits that hold the numbers 0..count-1. */
+function bitsFor(count: number): number {
+  return Math.max(1, Math.ceil(Math.log2(Math.max(count, 2))));
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Ids 0..n-1 ordered by `keys[id]` (below 2^keyBits), equal keys in id
+ * order. Key and id are packed into one 64-bit integer each, so that the
+ * sort is the engine's own numeric sort of a BigUint64Array, with no
+ * comparator called from JavaScript: a header is written once per process,
+ * before V8 has optimized any code, where 2 million calls of a comparator
+ * cost more than the whole rest of the sort.
+ */
+function sortByKey(keys: Float64Array, keyBits: number): Uint32Array {
+  const n = keys.length;
   const ids = new Uint32Array(n);
-  for (let i = 0; i < n; i++) ids[i] = i;
-  ids.sort((a, b) => keys[a] - keys[b] || byNames(a, b) || (byContent ? byContent(a, b) : 0) || a - b);
+  const idBits = bitsFor(n);
+  if (keyBits + idBits > 64) {
+    for (let i = 0; i < n; i++) ids[i] = i;
+    return ids.sort((a, b) => keys[a] - keys[b] || a - b);
+  }
+  // key * 2^idBits + id, as 32-bit halves (it may pass 2^53, so it is never formed as one number).
+  const packed = new BigUint64Array(n);
+  const halves = new Uint32Array(packed.buffer);
+  const [hi, lo] = LITTLE_ENDIAN ? [1, 0] : [0, 1];
+  const split = 2 ** (32 - idBits);
+  for (let id = 0; id < n; id++) {
+    const k = keys[id];
+    halves[2 * id + hi] = Math.floor(k / split);
+    halves[2 * id + lo] = (k % split) * 2 ** idBits + id;
+  }
+  packed.sort();
+  const idMask = 2 ** idBits - 1;
+  for (let i = 0; i < n; i++) ids[i] = halves[2 * i + lo] & idMask;
   return ids;
 }
