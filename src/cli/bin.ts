@@ -10,7 +10,8 @@
  *   file: no module graph to resolve) compiled with V8's code cache, kept in
  *   the user's cache directory (see codeCache). A cache that is missing,
  *   unreadable, unwritable or corrupt is ignored and, where it can be,
- *   written again: it can never make a run fail.
+ *   written again: it can never make a run fail. One that another user
+ *   could have written is never read (see ours).
  */
 import fs from "node:fs";
 import { createRequire, wrap } from "node:module";
@@ -78,6 +79,7 @@ function codeCache(source: string, words: string[], sha1: (data: Buffer) => Buff
   const file = path.join(dir, `${key}-${process.version}-${process.arch}-${source.length}-${Math.trunc(stat.mtimeMs)}.v8`);
   let data: Buffer | undefined;
   try {
+    if (!ours(dir) || !ours(file)) throw new Error("not ours");
     const raw = fs.readFileSync(file);
     const payload = raw.subarray(20);
     if (raw.length > 20 && sha1(payload).equals(raw.subarray(0, 20))) data = payload;
@@ -90,7 +92,8 @@ function codeCache(source: string, words: string[], sha1: (data: Buffer) => Buff
       const tmp = `${file}.${process.pid}.tmp`;
       try {
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-        fs.writeFileSync(tmp, Buffer.concat([sha1(payload), payload]));
+        if (!ours(dir)) return;
+        fs.writeFileSync(tmp, Buffer.concat([sha1(payload), payload]), { mode: 0o600 });
         fs.renameSync(tmp, file);
         // The same command's caches of older bundles or Node versions.
         for (const old of fs.readdirSync(dir)) {
@@ -105,6 +108,18 @@ function codeCache(source: string, words: string[], sha1: (data: Buffer) => Buff
       }
     },
   };
+}
+
+/**
+ * Whether `p` (not a symlink) belongs to this user and no one else may write
+ * it. A code cache is code this process runs: one that another user could
+ * have written (a shared or planted XDG_CACHE_HOME, root running with someone
+ * else's HOME) is never read, and that directory never written.
+ */
+function ours(p: string): boolean {
+  const st = fs.lstatSync(p);
+  const uid = process.geteuid?.();
+  return !st.isSymbolicLink() && (uid === undefined || (st.uid === uid && (st.mode & 0o022) === 0));
 }
 
 /** Runs the bundled CLI, compiled with (and, when it had none or V8 refused it, writing) its code cache. */

@@ -1,7 +1,8 @@
 /**
  * The executable (src/cli/bin.ts): the answers it prepares without loading
  * the CLI are the CLI's own, and its code cache can never break a run: no
- * cache directory, one it may not write, a damaged cache file.
+ * cache directory, one it may not write, a damaged cache file; nor run code
+ * another user could have written.
  */
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
 import fs from "node:fs";
@@ -111,6 +112,24 @@ describe("the code cache never breaks a run", () => {
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
     expect(r.stdout).toBe(expected());
     expect(fs.readdirSync(path.join(home, "btfkit"))).toEqual([]);
+  });
+
+  it("a cache directory another user could write is neither read nor written", () => {
+    const worldWritable = fs.mkdtempSync(path.join(root, "shared-"));
+    fs.mkdirSync(path.join(worldWritable, "btfkit"));
+    fs.chmodSync(path.join(worldWritable, "btfkit"), 0o777);
+    const homes = [worldWritable];
+    if (process.getuid?.() === 0) {
+      const foreign = fs.mkdtempSync(path.join(root, "foreign-"));
+      fs.mkdirSync(path.join(foreign, "btfkit"), { mode: 0o700 });
+      fs.chownSync(path.join(foreign, "btfkit"), 65534, 65534);
+      homes.push(foreign);
+    }
+    for (const home of homes) {
+      const r = btfkit(["btf", "dump", "file", input], { XDG_CACHE_HOME: home });
+      expect({ status: r.status, stderr: r.stderr, stdout: r.stdout }, home).toEqual({ status: 0, stderr: "", stdout: expected() });
+      expect(fs.readdirSync(path.join(home, "btfkit")), home).toEqual([]);
+    }
   });
 
   it("a cache directory that cannot exist (its parent is a file) is ignored", () => {
