@@ -228,7 +228,10 @@ function nameOrdinals(btf: Btf, offsetLists: Uint32Array[]): { ordinal: (off: nu
   const slot = new Int32Array(end + 1).fill(-1);
   const distinct: number[] = [];
   for (const offsets of offsetLists) {
-    for (const off of offsets) if (slot[key(off)] < 0) slot[key(off)] = distinct.push(off) - 1;
+    for (let i = 0; i < offsets.length; i++) {
+      const k = key(offsets[i]);
+      if (slot[k] < 0) slot[k] = distinct.push(offsets[i]) - 1;
+    }
   }
   const offs = Uint32Array.from(distinct);
   const n = offs.length;
