@@ -34,7 +34,7 @@ import {
   kindNumber,
   recordWords,
 } from "./kinds.js";
-import { CStringDecoder, cStringsEqual, hashCString, tableSize } from "../elf/strtab.js";
+import { CStringDecoder, cStringsEqual, hashCString, hashCStringFlavor, tableSize } from "../elf/strtab.js";
 import { plainBytes } from "../elf/bytes.js";
 import type { ByteSink } from "./sink.js";
 import { validateTypes } from "./validate.js";
@@ -898,9 +898,9 @@ class NameIndex {
       const off = btf.nameOff(id);
       const src = btf.strSource(off);
       if (!src) continue;
-      const pos = btf.strPos(off);
-      if (hasFlavor(src, pos)) this.flavored.push(id);
-      const b = hashCString(src, pos) & this.mask;
+      const hf = hashCStringFlavor(src, btf.strPos(off));
+      if (hf >= 2 ** 32) this.flavored.push(id);
+      const b = hf & this.mask;
       this.next[i] = this.heads[b];
       this.heads[b] = i;
     }
@@ -919,11 +919,3 @@ class NameIndex {
   }
 }
 
-/** Whether the NUL-terminated name at `bytes[pos]` contains `___`. */
-function hasFlavor(bytes: Uint8Array, pos: number): boolean {
-  for (let underscores = 0; pos < bytes.length && bytes[pos] !== 0; pos++) {
-    underscores = bytes[pos] === 0x5f ? underscores + 1 : 0;
-    if (underscores === 3) return true;
-  }
-  return false;
-}

@@ -5,11 +5,34 @@
  * dedup's string phase and the name indexes all build on it.
  */
 
+const FNV_OFFSET_BASIS = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
 /** FNV-1a over the bytes of a NUL-terminated string (or to the end of `bytes`). */
 export function hashCString(bytes: Uint8Array, pos: number): number {
-  let h = 0x811c9dc5;
-  for (let q = pos; q < bytes.length && bytes[q] !== 0; q++) h = Math.imul(h ^ bytes[q], 0x01000193);
+  let h = FNV_OFFSET_BASIS;
+  for (let q = pos; q < bytes.length && bytes[q] !== 0; q++) h = Math.imul(h ^ bytes[q], FNV_PRIME);
   return h | 0;
+}
+
+/**
+ * hashCString of the string at `pos` and, in the same pass, whether it holds
+ * `___` (a CO-RE flavor suffix, `task_struct___old`): the hash as an
+ * unsigned 32-bit value, plus 2^32 when it does. One pass instead of two
+ * over every name of a 130,000-type kernel when its name index is built.
+ */
+export function hashCStringFlavor(bytes: Uint8Array, pos: number): number {
+  let h = FNV_OFFSET_BASIS;
+  let underscores = 0;
+  let flavor = 0;
+  for (let q = pos; q < bytes.length; q++) {
+    const c = bytes[q];
+    if (c === 0) break;
+    h = Math.imul(h ^ c, FNV_PRIME);
+    underscores = c === 0x5f ? underscores + 1 : 0;
+    if (underscores === 3) flavor = 2 ** 32;
+  }
+  return (h >>> 0) + flavor;
 }
 
 /** Whether two NUL-terminated strings (each also ended by its array's end) have the same bytes. */
