@@ -459,6 +459,16 @@ export class Btf {
     return pos < this.strEnd ? pos : -1;
   }
 
+  /**
+   * Whether the string at `off` is exactly `bytes` (UTF-8, no NUL), compared
+   * in place: a check for one known name (`__builtin_va_list`, a kfunc tag)
+   * decodes nothing, however many types it is asked of. @internal
+   */
+  strEquals(off: number, bytes: Uint8Array): boolean {
+    const src = this.strSource(off);
+    return src !== undefined && cStringsEqual(src, this.strPos(off), bytes, 0);
+  }
+
   /** Appends the string at `off` to `sink` without decoding it; false when `off` is out of range. @internal */
   writeStr(off: number, sink: ByteSink): boolean {
     if (off < this.startStrOff) return this.base ? this.base.writeStr(off, sink) : false;

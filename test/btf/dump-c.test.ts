@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { type Btf, type CDumpOptions, dumpC, loadBtf } from "../../src/index.js";
+import { type Btf, BtfBuilder, type CDumpOptions, dumpC, loadBtf } from "../../src/index.js";
 import {
   ROOT,
   clangBpf,
@@ -109,6 +109,32 @@ describe.skipIf(!oracle("bpftool") || !oracle("clang") || !oracle("clang-16"))("
       expectSame(run("bpftool", ["btf", "dump", "file", obj, "format", "c"]).toString("utf8"), dump71(loadBtf(read(obj))));
     });
   }
+});
+
+describe.skipIf(!oracle("bpftool"))("va_list typedefs as old GCC emits them", () => {
+  it("__gnuc_va_list of void becomes __builtin_va_list's, and a __builtin_va_list typedef is left out, as bpftool 7.1 writes them", () => {
+    const b = new BtfBuilder();
+    const gnuc = b.add({ kind: "typedef", name: "__gnuc_va_list", type: 0 });
+    const ptr = b.add({ kind: "ptr", type: 0 });
+    const builtin = b.add({ kind: "typedef", name: "__builtin_va_list", type: ptr });
+    const va = b.add({ kind: "typedef", name: "va_list", type: gnuc });
+    b.add({
+      kind: "struct",
+      name: "va_user",
+      size: 16,
+      kflag: false,
+      members: [
+        { name: "ap", type: va, bitOffset: 0, bitfieldSize: 0 },
+        { name: "raw", type: builtin, bitOffset: 64, bitfieldSize: 0 },
+      ],
+    });
+    const file = path.join(TMP, "va_list.btf");
+    fs.writeFileSync(file, b.encode());
+    const ours = dump71(loadBtf(read(file)));
+    expectSame(run("bpftool", ["btf", "dump", "file", file, "format", "c"]).toString("utf8"), ours);
+    expect(ours).toContain("typedef __builtin_va_list __gnuc_va_list;");
+    expect(ours).not.toMatch(/typedef void \*__builtin_va_list/);
+  });
 });
 
 /**

@@ -46,6 +46,9 @@ const EMITTED = 2;
 const MAX_DEPTH = 2048;
 
 /** GCC's ARM SIMD poly types: libbpf aliases them to standard types when met. */
+const BUILTIN_VA_LIST = new TextEncoder().encode("__builtin_va_list");
+const GNUC_VA_LIST = new TextEncoder().encode("__gnuc_va_list");
+
 const MISSING_BASE_TYPES: Record<string, string> = {
   __Poly8_t: "unsigned char",
   __Poly16_t: "unsigned short",
@@ -218,7 +221,7 @@ export class CEmitter {
 
   /** A typedef named __builtin_va_list would clash with the compiler's own. */
   private isBlacklisted(id: number): boolean {
-    return this.btf.nameOff(id) !== 0 && this.btf.name(id) === "__builtin_va_list";
+    return this.btf.strEquals(this.btf.nameOff(id), BUILTIN_VA_LIST);
   }
 
   /** Emits a type's definition (cont = the struct being defined around it, 0 at top level). */
@@ -385,7 +388,7 @@ export class CEmitter {
     const suffix = this.identSuffix(id);
     const target = btf.sizeOrType(id);
     // Old GCC emits __gnuc_va_list as a typedef of void; make it compile.
-    if (target === 0 && suffix === 1 && btf.name(id) === "__gnuc_va_list") {
+    if (target === 0 && suffix === 1 && btf.strEquals(btf.nameOff(id), GNUC_VA_LIST)) {
       this.out.text("typedef __builtin_va_list __gnuc_va_list");
       return;
     }

@@ -118,6 +118,9 @@ export function dumpC(btf: Btf, opts: CDumpOptions = {}): string {
   return new TextDecoder().decode(dumpCBytes(btf, opts));
 }
 
+const BPF_KFUNC = new TextEncoder().encode("bpf_kfunc");
+const BPF_FASTCALL = new TextEncoder().encode("bpf_fastcall");
+
 /**
  * FUNCs tagged `bpf_kfunc` (a DECL_TAG on the whole function), sorted by
  * name, and those also tagged `bpf_fastcall`.
@@ -129,9 +132,8 @@ export function kfuncIds(btf: Btf): { kfuncs: number[]; fastcall: Set<number> } 
     if (btf.kindNumber(id) !== BTF_KIND_DECL_TAG || btf.declTagComponent(id) !== -1) continue;
     const target = btf.sizeOrType(id);
     if (!btf.hasType(target) || btf.kindNumber(target) !== BTF_KIND_FUNC) continue;
-    const tag = btf.name(id);
-    if (tag === "bpf_kfunc") kfuncs.push(target);
-    else if (tag === "bpf_fastcall") fastcall.add(target);
+    if (btf.strEquals(btf.nameOff(id), BPF_KFUNC)) kfuncs.push(target);
+    else if (btf.strEquals(btf.nameOff(id), BPF_FASTCALL)) fastcall.add(target);
   }
   // strcmp order: bytes of the UTF-8 names.
   const enc = new TextEncoder();
