@@ -5,7 +5,7 @@
  * 18446744073709551615); we reproduce that.
  */
 import type { Btf } from "./btf.js";
-import { dumpIds, intEncodingName, linkageName, type DumpOptions } from "./dump-raw.js";
+import { forEachDumpId, intEncodingName, linkageName, type DumpOptions } from "./dump-raw.js";
 import { JsonWriter } from "./json-writer.js";
 import { collectDump, streamDump, type ByteSink } from "./sink.js";
 import {
@@ -172,7 +172,7 @@ function writeJson(btf: Btf, opts: JsonDumpOptions, out: ByteSink): void {
   w.startObject();
   w.name("types");
   w.startArray();
-  for (const id of dumpIds(btf, opts.ids)) writeType(w, btf, id);
+  forEachDumpId(btf, opts.ids, (id) => writeType(w, btf, id));
   w.endArray();
   w.endObject();
   w.finish();

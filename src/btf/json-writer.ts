@@ -108,11 +108,14 @@ export class JsonWriter {
     this.end(0x5d);
   }
 
+  /** A key: one of the caller's own field names, plain ASCII with nothing to escape (so none is looked for). */
   name(key: string): void {
     this.eor();
     this.eol();
     this.sep = false;
-    this.quoted(key);
+    this.out.byte(QUOTE);
+    this.out.text(key);
+    this.out.byte(QUOTE);
     this.out.byte(0x3a);
     if (this.pretty) this.out.byte(0x20);
   }
