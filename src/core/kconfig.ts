@@ -255,7 +255,8 @@ function describeType(btf: Btf, id: number): string {
 // --- values ----------------------------------------------------------------------
 
 const utf8 = new TextEncoder();
-const utf8Lenient = new TextDecoder("utf-8");
+// ignoreBOM: a value beginning with U+FEFF keeps it, as libbpf keeps the bytes.
+const utf8Lenient = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /** Bytes to a string with one char per byte, so that offsets and comparisons stay byte-exact. */
 function latin1(bytes: Uint8Array): string {

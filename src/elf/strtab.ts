@@ -215,7 +215,8 @@ export function tableSize(n: number): number {
   return size;
 }
 
-const utf8 = new TextDecoder("utf-8");
+// ignoreBOM: a name may begin with U+FEFF, which is part of it, not a byte order mark.
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 /**
  * Strings up to this many bytes are decoded afresh on each read: cheaper than
  * any cache, and a reference (a 4-byte offset in a record of 12 or more
