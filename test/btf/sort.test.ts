@@ -4,8 +4,9 @@
  * sorted header byte-identical, while the unsorted one changes.
  */
 import fs from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { sortedTypeIds } from "../../src/btf/dump-c/sort.js";
+import { sortByKey, sortedTypeIds } from "../../src/btf/dump-c/sort.js";
 import { Btf, BtfError, dumpC } from "../../src/index.js";
 import { VMLINUX_FIXTURES, firstDiff, vmlinuxPath } from "../helpers/env.js";
 import { sharedMemberNamesBtf } from "../helpers/long-names.js";
@@ -23,6 +24,32 @@ describe("sorted vmlinux.h is independent of type ids", () => {
       expect(diff, diff).toBeUndefined();
       // The id-order header does change, so the comparison above is not vacuous.
       expect(dumpC(shuffled, { dialect: "7.1" })).not.toBe(dumpC(btf, { dialect: "7.1" }));
+    });
+  }
+});
+
+describe("sortByKey: the engine's sort of packed keys and ids", () => {
+  /** Keys below 2^bits, drawn from a few values so that ties are common. */
+  const keysOf = (bits: number) =>
+    fc.array(fc.integer({ min: 0, max: 7 }), { maxLength: 300 }).chain((picks) =>
+      fc.array(fc.double({ min: 0, max: 2 ** bits - 1, noNaN: true }).map(Math.floor), { minLength: 8, maxLength: 8 }).map((values) => Float64Array.from(picks, (p) => values[p])),
+    );
+  // Key bits as drawn and as declared; 60 declared bits leave the ids too few: the comparator fallback.
+  for (const [bits, declared] of [
+    [1, 1],
+    [20, 20],
+    [40, 40],
+    [52, 52],
+    [52, 60],
+  ]) {
+    it(`orders ids by key, ties by id, as a comparator sort does (keys of ${bits} bits, ${declared} declared)`, () => {
+      fc.assert(
+        fc.property(keysOf(bits), (keys) => {
+          const want = Array.from(keys, (_, i) => i).sort((a, b) => keys[a] - keys[b] || a - b);
+          expect([...sortByKey(keys, declared)]).toEqual(want);
+        }),
+        { numRuns: 200 },
+      );
     });
   }
 });

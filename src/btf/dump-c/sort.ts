@@ -419,9 +419,9 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * sort is the engine's own numeric sort of a BigUint64Array, with no
  * comparator called from JavaScript: a header is written once per process,
  * before V8 has optimized any code, where 2 million calls of a comparator
- * cost more than the whole rest of the sort.
+ * cost more than the whole rest of the sort. @internal
  */
-function sortByKey(keys: Float64Array, keyBits: number): Uint32Array {
+export function sortByKey(keys: Float64Array, keyBits: number): Uint32Array {
   const n = keys.length;
   const ids = new Uint32Array(n);
   const idBits = bitsFor(n);
