@@ -18,7 +18,7 @@ import { createRequire, wrap } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { versionText } from "./version.js";
+import { versionRequest, versionText } from "./version.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MAIN = path.join(HERE, "btfkit-main.cjs");
@@ -37,12 +37,9 @@ function print(text: string): number {
 
 /** What `-V`/`version` and `--help` print, when `words` ask only for that; undefined otherwise. */
 function preparedAnswer(words: string[]): string | undefined {
-  const json: string[] = words.filter((w) => w === "-j" || w === "--json" || w === "-p" || w === "--pretty");
-  const rest = words.filter((w) => !json.includes(w));
-  if (rest.length === 1 && (rest[0] === "-V" || rest[0] === "--version" || rest[0] === "version")) {
-    return versionText(json.some((w) => w === "-p" || w === "--pretty") ? "pretty" : json.length ? "json" : "text");
-  }
-  if (json.length) return undefined;
+  const version = versionRequest(words);
+  if (version) return versionText(version);
+  if (words.some((w) => w === "-j" || w === "--json" || w === "-p" || w === "--pretty")) return undefined;
   // `[COMMAND...] --help` / `-h`, or `help [COMMAND...]`, with whole command names.
   const last = words[words.length - 1];
   const names = last === "--help" || last === "-h" ? words.slice(0, -1) : words[0] === "help" ? words.slice(1) : undefined;

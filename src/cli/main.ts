@@ -9,7 +9,7 @@ import { completionCommand } from "./completion.js";
 import { coreCommand } from "./core.js";
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_PIPE, EXIT_RELOCATION, EXIT_USAGE, StdoutClosed, UsageError, systemReason } from "./errors.js";
 import { emit, onStdoutLine, settleSignals } from "./io.js";
-import { versionText } from "./version.js";
+import { versionRequest, versionText } from "./version.js";
 
 /**
  * Exit codes (src/cli/errors.ts): 0 success, 1 I/O or unexpected failure,
@@ -116,9 +116,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // `btfkit [-j|-p] -V`: global options alone, one of them -V (commander would ask for a command).
     const words = argv.slice(2);
-    if (words.some((w) => w === "-V" || w === "--version") && words.every((w) => /^(-V|--version|-j|--json|-p|--pretty)$/.test(w))) {
-      program.parseOptions(words);
-      await printVersion(program);
+    const version = versionRequest(words);
+    if (version) {
+      await emit(versionText(version));
       return 0;
     }
     await program.parseAsync(completeCommandWords(program, words), { from: "user" });

@@ -15,3 +15,15 @@ export function versionText(style: "text" | "json" | "pretty"): string {
   if (style === "text") return `btfkit v${version}\nformat c dialects: bpftool ${DIALECTS.join(", ")}\n`;
   return `${JSON.stringify({ version, format_c_dialects: DIALECTS }, null, style === "pretty" ? 4 : undefined)}\n`;
 }
+
+/**
+ * The style to print the version in when `words` (the command line after
+ * the program) ask for the version alone: `-V`, `--version` or `version`,
+ * with at most -j/--json and -p/--pretty; undefined otherwise.
+ */
+export function versionRequest(words: readonly string[]): "text" | "json" | "pretty" | undefined {
+  const json: string[] = words.filter((w) => w === "-j" || w === "--json" || w === "-p" || w === "--pretty");
+  const rest = words.filter((w) => !json.includes(w));
+  if (rest.length !== 1 || !(rest[0] === "-V" || rest[0] === "--version" || rest[0] === "version")) return undefined;
+  return json.some((w) => w === "-p" || w === "--pretty") ? "pretty" : json.length ? "json" : "text";
+}

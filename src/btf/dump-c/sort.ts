@@ -164,55 +164,31 @@ class NameHashes {
   }
 }
 
-/**
- * bpftool's disambiguation hash: names of the type, its enumerators or
- * members (and their types' names). A member's type is hashed without
- * members of its own, the same for every struct that uses it, so that hash
- * is kept per type: `int` or `u32` is the type of thousands of members.
- */
-function disambigHasher(btf: Btf, names: NameHashes): (id: number) => Hash64 {
-  const n = btf.count;
-  const shallowHi = new Uint32Array(n);
-  const shallowLo = new Uint32Array(n);
-  const shallowKnown = new Uint8Array(n);
-  const hash = (id: number, members: boolean, depth: number): Hash64 => {
-    if (depth > MAX_CHAIN) throw tooLong(id);
-    const h = new Hash64();
-    const memo = !members && id < n;
-    if (memo && shallowKnown[id]) {
-      h.hi = shallowHi[id];
-      h.lo = shallowLo[id];
-      return h;
+/** bpftool's disambiguation hash: names of the type, its enumerators or members (and their types' names). */
+function disambigHash(btf: Btf, names: NameHashes, id: number, members: boolean, depth = 0): Hash64 {
+  if (depth > MAX_CHAIN) throw tooLong(id);
+  const h = new Hash64();
+  h.mixName(names, btf.nameOff(id));
+  const kind = btf.kindNumber(id);
+  const vlen = btf.vlen(id);
+  if (isEnumKind(kind)) {
+    for (let i = 0; i < vlen; i++) h.mixName(names, btf.enumValueNameOff(id, i));
+  } else if (isCompositeKind(kind)) {
+    if (!members) return h;
+    for (let i = 0; i < vlen; i++) {
+      h.mixName(names, btf.memberNameOff(id, i));
+      const m = disambigHash(btf, names, btf.memberType(id, i), false, depth + 1);
+      h.mix(m.hi, m.lo);
     }
-    h.mixName(names, btf.nameOff(id));
-    const kind = btf.kindNumber(id);
-    const vlen = btf.vlen(id);
-    if (isEnumKind(kind)) {
-      for (let i = 0; i < vlen; i++) h.mixName(names, btf.enumValueNameOff(id, i));
-    } else if (isCompositeKind(kind)) {
-      if (members) {
-        for (let i = 0; i < vlen; i++) {
-          h.mixName(names, btf.memberNameOff(id, i));
-          const m = hash(btf.memberType(id, i), false, depth + 1);
-          h.mix(m.hi, m.lo);
-        }
-      }
-    } else if (isRefLike(kind)) {
-      const t = hash(btf.sizeOrType(id), members, depth + 1);
-      h.mix(t.hi, t.lo);
-    } else if (kind === BTF_KIND_ARRAY) {
-      h.mix(0, btf.arrayLength(id));
-      const t = hash(btf.arrayElemType(id), members, depth + 1);
-      h.mix(t.hi, t.lo);
-    }
-    if (memo) {
-      shallowHi[id] = h.hi;
-      shallowLo[id] = h.lo;
-      shallowKnown[id] = 1;
-    }
-    return h;
-  };
-  return (id) => hash(id, true, 0);
+  } else if (isRefLike(kind)) {
+    const t = disambigHash(btf, names, btf.sizeOrType(id), members, depth + 1);
+    h.mix(t.hi, t.lo);
+  } else if (kind === BTF_KIND_ARRAY) {
+    h.mix(0, btf.arrayLength(id));
+    const t = disambigHash(btf, names, btf.arrayElemType(id), members, depth + 1);
+    h.mix(t.hi, t.lo);
+  }
+  return h;
 }
 
 /**
@@ -393,7 +369,7 @@ export function sortedTypeIds(btf: Btf, opts: SortOptions = {}): Uint32Array {
     };
   };
   const names = new NameHashes(btf);
-  const byNames = cache(disambigHasher(btf, names));
+  const byNames = cache((id) => disambigHash(btf, names, id, true));
   const byContent = opts.ties === "content" ? cache(contentHasher(btf, names, 3)) : undefined;
   // Runs of equal keys (ties on kind rank and both names) in id order; only these need the hashes.
   const tie = (a: number, b: number) => byNames(a, b) || (byContent ? byContent(a, b) : 0) || a - b;
