@@ -11,12 +11,31 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { build, type BuildOptions } from "esbuild";
+import { build, type BuildOptions, type Plugin } from "esbuild";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const out = (f: string) => path.join(root, "dist/cli", f);
 // A CommonJS bundle has no import.meta: version.ts and bin.ts locate files from it.
 const IMPORT_META_URL = 'const __btfkitUrl = require("node:url").pathToFileURL(__filename).href;';
+/**
+ * commander requires node:child_process at load, for executable subcommands,
+ * which btfkit has none of; loading it (and net, dgram, ... behind it) costs
+ * every run a few milliseconds. It gets a stand-in that loads the module on
+ * first use.
+ */
+const lazyChildProcess: Plugin = {
+  name: "lazy-child-process",
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: "lazy-child-process", namespace: "btfkit" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "btfkit" }, () => ({
+      contents: 'module.exports = new Proxy({}, { get: (_, key) => require("node:child_process")[key] });',
+      loader: "js",
+    }));
+  },
+};
+
 const common: BuildOptions = {
   bundle: true,
   platform: "node",
@@ -25,6 +44,7 @@ const common: BuildOptions = {
   define: { "import.meta.url": "__btfkitUrl" },
   logLevel: "warning",
   absWorkingDir: root,
+  plugins: [lazyChildProcess],
 };
 
 await build({ ...common, entryPoints: ["src/cli/main.ts"], outfile: out("btfkit-main.cjs"), banner: { js: IMPORT_META_URL } });

@@ -1,8 +1,8 @@
 /** `btfkit core ...`: CO-RE relocation. */
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import zlib from "node:zlib";
 import { Command } from "commander";
 import { KconfigError, explainJson, explainObject, explainText, relocateForLoad, relocationReportJson, type Btf, type KernelConfigProvider, type PipelineOptions } from "../index.js";
 import { UsageError } from "./errors.js";
@@ -57,6 +57,8 @@ function readConfig(file: string, maxSize: number): Uint8Array {
       return bytes;
     }
     try {
+      // Loaded here: only a gzipped config needs it, and loading costs every core command.
+      const zlib = createRequire(import.meta.url)("node:zlib") as typeof import("node:zlib");
       return new Uint8Array(zlib.gunzipSync(bytes, { maxOutputLength: maxSize }));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw tooLarge();

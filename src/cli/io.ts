@@ -1,5 +1,4 @@
 /** File and stream I/O for the CLI: the only place that touches the file system. */
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -252,6 +251,15 @@ function removeStaleTemps(target: string): void {
  * file (/proc, a read-only directory), say that: a bare ENOENT or EACCES
  * would read as if OUT itself were the problem.
  */
+/**
+ * A random part for the temporary file's name. It need not be unpredictable:
+ * openTemp creates exclusively and fails rather than reuse a name; node:crypto
+ * would cost every writing command a module load.
+ */
+function tempSuffix(): string {
+  return Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, "0");
+}
+
 function openTemp(file: string, tmp: string): number {
   try {
     return fs.openSync(tmp, "wx", 0o666);
@@ -320,7 +328,7 @@ export function writeFileAtomic(file: string, data: Output): void {
   } catch (e) {
     throw writeError(file, e);
   }
-  const tmp = path.join(path.dirname(target), `${tempPrefix(target)}${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const tmp = path.join(path.dirname(target), `${tempPrefix(target)}${process.pid}.${tempSuffix()}.tmp`);
   catchSignals();
   let fd: number | undefined;
   try {
