@@ -102,6 +102,14 @@ export {
   type PipelineResult,
 } from "./core/pipeline.js";
 export {
+  minimizeBtf,
+  type MinimizeObject,
+  type MinimizeOptions,
+  type MinimizeResult,
+  type MinimizedRelocation,
+  type MinimizedType,
+} from "./core/minimize.js";
+export {
   fillKconfig,
   kconfigLayout,
   resolveKconfig,

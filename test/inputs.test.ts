@@ -112,6 +112,7 @@ const BYTE_ENTRIES: Record<string, (i: Inputs) => unknown> = {
   },
   explainObject: (i) => api.explainObject(i.object, { target: api.Btf.parse(i.target), config: i.config, ...kconfigOpts }),
   relocateForLoad: (i) => api.relocateForLoad(i.object, { target: api.Btf.parse(i.target), config: i.config, ...kconfigOpts }).output,
+  minimizeBtf: (i) => api.minimizeBtf(api.Btf.parse(i.target), [{ name: "obj.o", object: i.object }]).bytes,
   fillKconfig: (i) => api.fillKconfig(api.kconfigLayout(api.openBpfObject(i.object)), { config: i.config, ...kconfigOpts }),
   kconfigLayout: (i) => api.kconfigLayout(api.openBpfObject(i.object)),
   resolveKconfig: (i) => api.resolveKconfig(api.openBpfObject(i.object), { config: i.config, ...kconfigOpts }),

@@ -14,6 +14,16 @@ export const EXIT_PIPE = 141;
 
 export class UsageError extends Error {}
 
+/** A command that has said what went wrong (on stderr) and ends with this summary and exit code. */
+export class CommandFailed extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
 /** The reader of stdout went away: the command stops producing and the process ends quietly with EXIT_PIPE. */
 export class StdoutClosed extends Error {}
 

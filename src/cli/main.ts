@@ -7,7 +7,8 @@ import { BtfkitError, CoreRelocationError, KconfigError } from "../errors.js";
 import { btfCommand } from "./btf.js";
 import { completionCommand } from "./completion.js";
 import { coreCommand } from "./core.js";
-import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_PIPE, EXIT_RELOCATION, EXIT_USAGE, StdoutClosed, UsageError, systemReason } from "./errors.js";
+import { genCommand } from "./gen.js";
+import { CommandFailed, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_PIPE, EXIT_RELOCATION, EXIT_USAGE, StdoutClosed, UsageError, systemReason } from "./errors.js";
 import { emit, onStdoutLine, settleSignals } from "./io.js";
 import { versionRequest, versionText } from "./version.js";
 
@@ -19,6 +20,7 @@ import { versionRequest, versionText } from "./version.js";
  */
 function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return EXIT_USAGE;
+  if (err instanceof CommandFailed) return err.exitCode;
   if (err instanceof CoreRelocationError || err instanceof KconfigError) return EXIT_RELOCATION;
   if (err instanceof BtfkitError) return EXIT_BAD_INPUT;
   return EXIT_FAILURE;
@@ -105,6 +107,7 @@ export function buildProgram(): Command {
   program.command("version").description("print the version and the bpftool dialects of format c").action(() => printVersion(program));
   program.addCommand(btfCommand());
   program.addCommand(coreCommand());
+  program.addCommand(genCommand());
   program.addCommand(completionCommand(program));
   overrideExits(program);
   return program;

@@ -302,18 +302,22 @@ function candidateName(c: Candidate): string {
   return `[${c.id}] ${typeLabel(c.target.btf, c.id)}${c.target.name === "vmlinux" ? "" : ` in ${c.target.name}`}`;
 }
 
-/** The parts of a decision that resolving a record fills in. */
-type Explanation = Pick<CoreDecision, "localSpec" | "reason" | "candidates" | "targetBtf" | "targetTypeId" | "targetSpec">;
+/** The parts of a decision that resolving a record fills in. @internal */
+export type Explanation = Pick<CoreDecision, "localSpec" | "reason" | "candidates" | "targetBtf" | "targetTypeId" | "targetSpec">;
 
-/** Resolves one record against the cached candidates (bpf_core_calc_relo_insn). */
-function resolveRecord(
+/**
+ * Resolves one record against the cached candidates (bpf_core_calc_relo_insn):
+ * the value, and the candidates that matched (the cache's next contents).
+ * `spec` is the chosen target spec, absent when none matched. @internal
+ */
+export function resolveRecord(
   local: Btf,
   rec: CoreRelo,
   access: string,
   cands: Candidate[] | undefined,
   le: boolean,
   d: Explanation,
-): { res: RelocationResult; pruned?: Candidate[] } {
+): { res: RelocationResult; pruned?: Candidate[]; spec?: Spec } {
   const where = { typeId: rec.typeId, accessString: access };
   let localSpec: Spec;
   try {
@@ -362,7 +366,7 @@ function resolveRecord(
     d.targetTypeId = first.id;
     d.targetSpec = formatSpec(chosen.spec);
     d.reason = kept.length > 1 ? `${kept.length} candidates match and agree` : `matched ${candidateName(first)}`;
-    return { res: chosen.res, pruned: kept };
+    return { res: chosen.res, pruned: kept, spec: chosen.spec };
   }
   d.reason = cands!.length ? `none of ${cands!.length} candidates matches` : `no ${typeLabel(local, rec.typeId)} in the target`;
   return { res: calcRelo(rec.kind, localSpec, undefined, le) };

@@ -148,29 +148,42 @@ function parseOutput(stdout: string, log: string): OracleOutput {
   };
 }
 
-/** Runs the harness on one object and target, or returns the cached output. */
-function runOne(bin: string, obj: string, target: string): Promise<OracleOutput> {
-  const key = createHash("sha256").update(fileHash(bin)).update(fileHash(obj)).update(fileHash(target)).digest("hex").slice(0, 24);
-  const dir = path.join(CACHE, "core-oracle");
-  const out = path.join(dir, `${key}.json`);
-  const err = path.join(dir, `${key}.log`);
-  if (fs.existsSync(out) && fs.existsSync(err)) return Promise.resolve(parseOutput(fs.readFileSync(out, "utf8"), fs.readFileSync(err, "utf8")));
+/** Runs the harness once, uncached, with its raw stdout and log. */
+function execOracle(bin: string, obj: string, target: string): Promise<{ parsed: OracleOutput; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     execFile(bin, [obj, target], { timeout: 60_000, killSignal: "SIGKILL", maxBuffer: 1 << 28, encoding: "utf8" }, (e, stdout, stderr) => {
       if (e) return reject(new Error(`core-oracle ${obj} ${target}: ${e.message}\n${stderr.slice(-4000)}`));
       try {
-        const parsed = parseOutput(stdout, stderr);
-        // Only complete runs are cached: one that never reached CO-RE (no BPF permission?) is retried next time.
-        if (parsed.reached) {
-          writeCacheFile(err, stderr);
-          writeCacheFile(out, stdout);
-        }
-        resolve(parsed);
+        resolve({ parsed: parseOutput(stdout, stderr), stdout, stderr });
       } catch (x) {
         reject(x as Error);
       }
     });
   });
+}
+
+/**
+ * One harness run that is never cached: its loadErr is the running kernel's
+ * verifier's verdict, which a cache keyed by file contents cannot tie to a kernel.
+ */
+export async function runCoreOracleFresh(obj: string, target: string): Promise<OracleOutput> {
+  return (await execOracle(coreOracleBinary(), obj, target)).parsed;
+}
+
+/** Runs the harness on one object and target, or returns the cached output. */
+async function runOne(bin: string, obj: string, target: string): Promise<OracleOutput> {
+  const key = createHash("sha256").update(fileHash(bin)).update(fileHash(obj)).update(fileHash(target)).digest("hex").slice(0, 24);
+  const dir = path.join(CACHE, "core-oracle");
+  const out = path.join(dir, `${key}.json`);
+  const err = path.join(dir, `${key}.log`);
+  if (fs.existsSync(out) && fs.existsSync(err)) return parseOutput(fs.readFileSync(out, "utf8"), fs.readFileSync(err, "utf8"));
+  const { parsed, stdout, stderr } = await execOracle(bin, obj, target);
+  // Only complete runs are cached: one that never reached CO-RE (no BPF permission?) is retried next time.
+  if (parsed.reached) {
+    writeCacheFile(err, stderr);
+    writeCacheFile(out, stdout);
+  }
+  return parsed;
 }
 
 /** Runs the oracle over every pair with at most `concurrency` processes at once. */
