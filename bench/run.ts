@@ -8,9 +8,10 @@ import { benchBtf } from "./btf.js";
 import { benchDedup } from "./dedup.js";
 import { benchHostile } from "./hostile.js";
 import { CLI } from "./lib.js";
+import { benchMinCore } from "./min-core.js";
 import { benchTargets } from "./targets.js";
 
-const sections: Record<string, () => void> = { targets: benchTargets, btf: benchBtf, dedup: benchDedup, hostile: () => benchHostile() };
+const sections: Record<string, () => void> = { targets: benchTargets, btf: benchBtf, dedup: benchDedup, hostile: () => benchHostile(), mincore: benchMinCore };
 const chosen = process.argv.slice(2);
 for (const name of chosen) if (!(name in sections)) throw new Error(`unknown section '${name}' (${Object.keys(sections).join(", ")})`);
 console.log(`node ${process.version}, ${new Date().toISOString()}, CLI ${CLI}`);

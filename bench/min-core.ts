@@ -1,0 +1,70 @@
+/**
+ * `gen min_core_btf` (issue 16): every CO-RE corpus object against every
+ * kernel fixture, as one btfkit batch call against one `bpftool gen
+ * min_core_btf` call per kernel (Debian's bpftool 7.1, so btfkit writes its
+ * dialect and the outputs are compared), and one kernel alone. Alternating
+ * runs, medians.
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { loadBtf, minimizeBtf } from "../dist/index.js";
+import { CLI, ROOT, benchDir, fixture, hasCommand, row, timeCommands } from "./lib.js";
+
+const KERNELS = ["linux-6.1.0-56-amd64.btf", "linux-6.1.0-56-arm64.btf", "linux-6.12.95+deb12-s390x.btf", "linux-6.18.44-fc-v657.btf", "linux-7.1-layout.btf"];
+
+/** The corpus objects, built with the newest clang here; those bpftool refuses on some kernel are left out (it would refuse the whole call). */
+function objects(dir: string, kernels: string[]): string[] {
+  const corpus = path.join(ROOT, "test/corpus/core");
+  const clang = hasCommand("clang-16") ? "clang-16" : "clang";
+  const targets = kernels.map((k) => loadBtf(new Uint8Array(fs.readFileSync(k))));
+  const out: string[] = [];
+  for (const f of fs.readdirSync(corpus).filter((f) => f.endsWith(".c")).sort()) {
+    if (clang === "clang" && fs.readFileSync(path.join(corpus, f), "utf8").includes("(clang >= 15)")) continue;
+    const obj = path.join(dir, f.replace(/\.c$/, ".o"));
+    execFileSync(clang, ["-g", "-O2", "-target", "bpfel", "-I", corpus, "-c", path.join(corpus, f), "-o", obj]);
+    const bytes = new Uint8Array(fs.readFileSync(obj));
+    try {
+      for (const t of targets) minimizeBtf(t, [{ name: f, object: bytes }]);
+      out.push(obj);
+    } catch {
+      // An ambiguity or a failing relocation on some kernel: bpftool gives up on every object with it.
+    }
+  }
+  return out;
+}
+
+export function benchMinCore(): void {
+  console.log("\n== gen min_core_btf: corpus objects x kernel fixtures (median of 10) ==");
+  if (!hasCommand("bpftool") || !hasCommand("clang")) {
+    row("skipped", "needs bpftool and clang");
+    return;
+  }
+  const dir = path.join(benchDir(), "min-core");
+  const inDir = path.join(dir, "in");
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(inDir, { recursive: true });
+  for (const k of KERNELS) fs.copyFileSync(fixture(`vmlinux/${k}`), path.join(inDir, k));
+  const kernels = KERNELS.map((k) => path.join(inDir, k));
+  const objs = objects(dir, kernels);
+  const refDir = path.join(dir, "ref");
+  const oursDir = path.join(dir, "ours");
+  fs.mkdirSync(refDir);
+  const perKernel = kernels.map((k) => `bpftool gen min_core_btf '${k}' '${path.join(refDir, path.basename(k))}' ${objs.map((o) => `'${o}'`).join(" ")}`).join(" && ");
+  const single = kernels[3];
+  const times = timeCommands({
+    node: ["node", "-e", "0"],
+    batch: ["node", CLI, "gen", "min_core_btf", "--bpftool", "7.1", "--input-dir", inDir, "--output-dir", oursDir, ...objs],
+    "ref batch": ["sh", "-c", perKernel],
+    single: ["node", CLI, "gen", "min_core_btf", "--bpftool", "7.1", single, path.join(dir, "single-ours.btf"), ...objs],
+    "ref single": ["bpftool", "gen", "min_core_btf", single, path.join(dir, "single-ref.btf"), ...objs],
+  });
+  const same = KERNELS.every((k) => fs.readFileSync(path.join(refDir, k)).equals(fs.readFileSync(path.join(oursDir, k))));
+  const node = times.node.ms;
+  row("objects x kernels", `${objs.length} x ${KERNELS.length} (objects bpftool refuses on some kernel left out)`);
+  row("batch: one btfkit call vs a bpftool call per kernel", `${times.batch.ms.toFixed(0)} ms vs ${times["ref batch"].ms.toFixed(0)} ms: ratio ${(times.batch.ms / times["ref batch"].ms).toFixed(2)} (target <= 0.5)`);
+  const s = times.single.ms;
+  const r = times["ref single"].ms;
+  row("one kernel (6.18)", `${s.toFixed(0)} ms vs ${r.toFixed(0)} ms: ratio ${(s / r).toFixed(2)}, work ratio ${((s - node) / r).toFixed(2)} (node ${node.toFixed(0)} ms)`);
+  row("outputs byte-identical to bpftool's", same && fs.readFileSync(path.join(dir, "single-ours.btf")).equals(fs.readFileSync(path.join(dir, "single-ref.btf"))) ? "yes" : "NO");
+}
