@@ -7,7 +7,8 @@ import { Worker, isMainThread, parentPort, workerData } from "node:worker_thread
 import { Command, Option } from "commander";
 import { BtfkitError, CoreRelocationError, loadBtf, minimizeBtf, openBpfObject, type BpfObject, type Btf, type MinimizeOptions, type MinimizeResult } from "../index.js";
 import { CommandFailed, EXIT_BAD_INPUT, EXIT_RELOCATION, UsageError } from "./errors.js";
-import { emit, loadBtfFile, nameFile, sameOutput, withInput, writeFileAtomic } from "./io.js";
+import { kernelBtfBytes, unpackedName } from "./archive.js";
+import { emit, loadBtfFile, nameFile, readInput, sameOutput, withInput, writeFileAtomic } from "./io.js";
 import type { GlobalOptions } from "./btf.js";
 
 interface MinCoreOptions extends GlobalOptions {
@@ -44,8 +45,13 @@ function warnFailures(input: string, failed: number | undefined): void {
 }
 
 /** Minimizes one kernel file; errors name the file they are about. */
-function minimizeFile(input: string, base: Btf | undefined, objects: Array<{ name: string; object: BpfObject }>, opts: MinimizeOptions): MinimizeResult {
-  const target = withInput(input, (bytes) => loadBtf(bytes, { base }));
+async function minimizeFile(input: string, base: Btf | undefined, objects: Array<{ name: string; object: BpfObject }>, opts: MinimizeOptions): Promise<MinimizeResult> {
+  let target: Btf;
+  try {
+    target = loadBtf(await kernelBtfBytes(readInput(input)), { base });
+  } catch (e) {
+    throw nameFile(input, e);
+  }
   try {
     return minimizeBtf(target, objects, opts);
   } catch (e) {
@@ -77,17 +83,23 @@ function runWorker(setup: WorkerSetup): void {
     port.postMessage({ fatal: e instanceof Error ? e.message : String(e), relocationError: e instanceof CoreRelocationError });
     return;
   }
-  port.on("message", ({ input, output }: { input: string; output: string }) => {
-    let reply: WorkerReply;
-    try {
-      const r = minimizeFile(input, base, objects, setup.options);
-      writeFileAtomic(output, r.bytes);
-      reply = { input, output, report: reportEntry(input, output, r) };
-    } catch (e) {
-      reply = { input, output, error: e instanceof Error ? e.message : String(e), relocationError: e instanceof CoreRelocationError };
-    }
-    port.postMessage(reply);
-  });
+  port.on("message", (job: BatchJob) => void runJob(job, base, objects, setup.options).then((reply) => port.postMessage(reply)));
+}
+
+interface BatchJob {
+  input: string;
+  output: string;
+}
+
+/** One kernel of a batch, on whichever thread: written, or why not. */
+async function runJob({ input, output }: BatchJob, base: Btf | undefined, objects: Array<{ name: string; object: BpfObject }>, options: MinimizeOptions): Promise<WorkerReply> {
+  try {
+    const r = await minimizeFile(input, base, objects, options);
+    writeFileAtomic(output, r.bytes);
+    return { input, output, report: reportEntry(input, output, r) };
+  } catch (e) {
+    return { input, output, error: e instanceof Error ? e.message : String(e), relocationError: e instanceof CoreRelocationError };
+  }
 }
 
 if (!isMainThread && (workerData as WorkerSetup | undefined)?.btfkitMinCoreWorker) runWorker(workerData as WorkerSetup);
@@ -109,20 +121,36 @@ function kernelFiles(dir: string): string[] {
 async function runBatch(inDir: string, outDir: string, objectFiles: string[], opts: MinCoreOptions, options: MinimizeOptions): Promise<void> {
   const inputs = kernelFiles(inDir);
   if (!inputs.length) throw new UsageError(`--input-dir ${inDir}: no files in it`);
-  // Objects are checked here once, so a bad object fails the run before any kernel is read.
-  openObjects(objectFiles);
+  // Objects are parsed here first, so a bad object fails the run before any kernel is read.
+  const objects = openObjects(objectFiles);
+  const base = opts.baseBtf ? loadBtfFile(opts.baseBtf) : undefined;
   fs.mkdirSync(outDir, { recursive: true });
   const jobs = Math.max(1, Math.min(inputs.length, opts.jobs ? Number(opts.jobs) : os.availableParallelism()));
   const setup: WorkerSetup = { btfkitMinCoreWorker: true, objects: objectFiles, base: opts.baseBtf, options };
-  const queue = inputs.map((n) => ({ input: path.join(inDir, n), output: path.join(outDir, n) }));
+  const outputs = new Map<string, string>();
+  for (const n of inputs) {
+    const other = outputs.get(unpackedName(n));
+    if (other !== undefined) throw new UsageError(`--input-dir ${inDir}: ${other} and ${n} would both be written to ${unpackedName(n)}`);
+    outputs.set(unpackedName(n), n);
+  }
+  // btfhub-archive's NAME.btf.tar.xz becomes OUT/NAME.btf.
+  const queue = inputs.map((n) => ({ input: path.join(inDir, n), output: path.join(outDir, unpackedName(n)) }));
   const total = queue.length;
   const reports = new Map<string, KernelReport>();
   const failures: Array<{ input: string; error: string; relocationError: boolean }> = [];
   const progress = process.stderr.isTTY;
   let done = 0;
+  const finish = (m: WorkerReply) => {
+    done++;
+    if (m.error !== undefined) failures.push({ input: m.input, error: m.error, relocationError: m.relocationError === true });
+    reports.set(m.input, m.report ?? { input: m.input, error: m.error });
+    if (progress) process.stderr.write(`\r\x1b[Kbtfkit: ${done}/${total} ${path.basename(m.input)}`);
+  };
   const workerFile = fileURLToPath(import.meta.url);
+  // One job: this thread, with what it has parsed already (a worker would start a runtime and parse again).
+  if (jobs === 1) for (const job of queue.splice(0)) finish(await runJob(job, base, objects, options));
   await Promise.all(
-    Array.from({ length: jobs }, () => {
+    Array.from({ length: jobs === 1 ? 0 : jobs }, () => {
       const w = new Worker(workerFile, { workerData: setup });
       return new Promise<void>((resolve, reject) => {
         const next = () => {
@@ -136,10 +164,7 @@ async function runBatch(inDir: string, outDir: string, objectFiles: string[], op
             void w.terminate();
             return;
           }
-          done++;
-          if (m.error !== undefined) failures.push({ input: m.input, error: m.error, relocationError: m.relocationError === true });
-          reports.set(m.input, m.report ?? { input: m.input, error: m.error });
-          if (progress) process.stderr.write(`\r\x1b[Kbtfkit: ${done}/${total} ${path.basename(m.input)}`);
+          finish(m);
           next();
         });
         w.on("error", reject);
@@ -187,7 +212,7 @@ export function genCommand(): Command {
       if (opts.report && sameOutput(opts.report, output)) throw new UsageError(`--report ${opts.report} is the output ${output}: it would be overwritten`);
       const base = opts.baseBtf ? loadBtfFile(opts.baseBtf) : undefined;
       const objects = openObjects(objectFiles);
-      const r = minimizeFile(input, base, objects, options);
+      const r = await minimizeFile(input, base, objects, options);
       await emit(r.bytes, output);
       if (opts.report) await emit(JSON.stringify({ kernels: [reportEntry(input, output, r)] }, null, 2) + "\n", opts.report);
       warnFailures(input, r.failed);

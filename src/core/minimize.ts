@@ -291,7 +291,7 @@ function isLittleEndian(order: MinimizeOptions["byteOrder"], target: Btf): boole
  * and a BtfExtError for an object without `.BTF.ext`.
  */
 export function minimizeBtf(target: Btf, objects: readonly MinimizeObject[], opts: MinimizeOptions = {}): MinimizeResult {
-  const kept = new Uint8Array(target.count);
+  const kept = new Set<number>();
   const keptMembers = new Set<number>();
   const relocations: MinimizedRelocation[] = [];
   let failed = 0;
@@ -348,7 +348,7 @@ export function minimizeBtf(target: Btf, objects: readonly MinimizeObject[], opt
           if (isFieldKind(rec.kind)) marks.field(spec);
           else if (rec.kind === CoreReloKind.TYPE_MATCHES) marks.typeMatch(spec.rootTypeId, false);
           else marks.type(spec.rootTypeId, !isEnumvalKind(rec.kind));
-          for (const id of marks.types) kept[id] = 1;
+          for (const id of marks.types) kept.add(id);
           for (const m of marks.members) keptMembers.add(m);
           r.outcome = "kept";
           r.targetSpec = formatSpec(spec);
@@ -381,12 +381,12 @@ function withObjectName<T>(name: string, f: () => T): T {
 }
 
 /** btfgen_get_btf: kept types in source id order; structs and unions with their kept members only. */
-function writeMinimized(target: Btf, kept: Uint8Array, keptMembers: Set<number>, opts: MinimizeOptions): { bytes: Uint8Array; types: MinimizedType[] } {
+function writeMinimized(target: Btf, kept: Set<number>, keptMembers: Set<number>, opts: MinimizeOptions): { bytes: Uint8Array; types: MinimizedType[] } {
   const map = new Int32Array(target.count);
   const types: MinimizedType[] = [];
   const decoded: BtfType[] = [];
-  for (let id = 1; id < target.count; id++) {
-    if (!kept[id]) continue;
+  // The kept ids only, ascending: a walk over every id of a 130,000-type kernel cost more than the rest.
+  for (const id of [...kept].sort((a, b) => a - b)) {
     let t = target.type(id);
     let members: string[] | undefined;
     if (t.kind === "struct" || t.kind === "union") {

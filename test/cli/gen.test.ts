@@ -132,6 +132,28 @@ describe("gen min_core_btf --input-dir IN --output-dir OUT OBJECT...", () => {
   });
 });
 
+describe.runIf(REQUIRE_ORACLES || (oracle("xz") && oracle("tar")))("gen min_core_btf over btfhub-archive's files", () => {
+  it("reads NAME.btf.tar.xz and NAME.btf.xz, writes OUT/NAME.btf, equal to the raw kernel's output", () => {
+    const obj = corpusObject("task_offsets.c");
+    const dir = tempDir();
+    const inDir = path.join(dir, "in");
+    fs.mkdirSync(inDir);
+    const kernel = vmlinuxPath(KERNELS[0]);
+    fs.copyFileSync(kernel, path.join(dir, "k1.btf"));
+    spawnSync("tar", ["-cJf", path.join(inDir, "k1.btf.tar.xz"), "-C", dir, "k1.btf"]);
+    fs.copyFileSync(kernel, path.join(inDir, "k2.btf"));
+    spawnSync("xz", ["-0", "-T1", path.join(inDir, "k2.btf")]);
+    const outDir = path.join(dir, "out");
+    const r = btfkit(["gen", "min_core_btf", "--input-dir", inDir, "--output-dir", outDir, obj]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(fs.readdirSync(outDir).sort()).toEqual(["k1.btf", "k2.btf"]);
+    const single = path.join(dir, "single.btf");
+    expect(btfkit(["gen", "min_core_btf", kernel, single, obj]).status).toBe(0);
+    for (const f of ["k1.btf", "k2.btf"]) expect(Buffer.from(read(path.join(outDir, f))).equals(Buffer.from(read(single))), f).toBe(true);
+  });
+});
+
 /** A program that reads a field of the tcp_bbr module's own `struct bbr` and one of vmlinux's `struct sock`. */
 const MODULE_PROGRAM = `
 #define SEC(n) __attribute__((section(n), used))
