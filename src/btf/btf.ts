@@ -34,7 +34,7 @@ import {
   kindNumber,
   recordWords,
 } from "./kinds.js";
-import { CStringDecoder, cStringsEqual, hashCString, hashCStringFlavor, tableSize } from "../elf/strtab.js";
+import { CStringDecoder, cStringsEqual, hashCString, tableSize } from "../elf/strtab.js";
 import { plainBytes } from "../elf/bytes.js";
 import type { ByteSink } from "./sink.js";
 import { validateTypes } from "./validate.js";
@@ -687,11 +687,6 @@ export class Btf {
     return this.base ? [...this.base.idsByName(name), ...own] : own;
   }
 
-  /** Own ids whose names contain `___`, the CO-RE flavor separator, ascending. @internal */
-  flavoredIds(): readonly number[] {
-    return (this.nameIndex ??= new NameIndex(this)).flavored;
-  }
-
   /** The first id named `name` with the given kind, if any. */
   findByName(name: string, kind?: BtfKind): number | undefined {
     const k = kind === undefined ? -1 : kindNumber(kind);
@@ -894,8 +889,6 @@ class NameIndex {
   private readonly heads: Int32Array;
   private readonly next: Int32Array;
   private readonly mask: number;
-  /** Ids whose names contain `___` (CO-RE flavors), found in the same pass. */
-  readonly flavored: number[] = [];
 
   constructor(private readonly btf: Btf) {
     const n = btf.ownCount;
@@ -908,13 +901,10 @@ class NameIndex {
       const off = btf.nameOff(id);
       const src = btf.strSource(off);
       if (!src) continue;
-      const hf = hashCStringFlavor(src, btf.strPos(off));
-      if (hf >= 2 ** 32) this.flavored.push(id);
-      const b = hf & this.mask;
+      const b = hashCString(src, btf.strPos(off)) & this.mask;
       this.next[i] = this.heads[b];
       this.heads[b] = i;
     }
-    this.flavored.reverse();
   }
 
   lookup(name: string): number[] {

@@ -146,32 +146,42 @@ async function runBatch(inDir: string, outDir: string, objectFiles: string[], op
     reports.set(m.input, m.report ?? { input: m.input, error: m.error });
     if (progress) process.stderr.write(`\r\x1b[Kbtfkit: ${done}/${total} ${path.basename(m.input)}`);
   };
+  // This thread is one of the jobs: it has the objects parsed and its code compiled already.
+  const here = async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      finish(await runJob(job, base, objects, options));
+      // Let workers' replies in, so they get their next kernel without waiting for this one's.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
   const workerFile = fileURLToPath(import.meta.url);
-  // One job: this thread, with what it has parsed already (a worker would start a runtime and parse again).
-  if (jobs === 1) for (const job of queue.splice(0)) finish(await runJob(job, base, objects, options));
-  await Promise.all(
-    Array.from({ length: jobs === 1 ? 0 : jobs }, () => {
-      const w = new Worker(workerFile, { workerData: setup });
-      return new Promise<void>((resolve, reject) => {
-        const next = () => {
-          const job = queue.shift();
-          if (job) w.postMessage(job);
-          else void w.terminate().then(() => resolve());
-        };
-        w.on("message", (m: WorkerReply & { fatal?: string }) => {
-          if (m.fatal !== undefined) {
-            reject(new Error(m.fatal));
-            void w.terminate();
-            return;
-          }
-          finish(m);
-          next();
-        });
-        w.on("error", reject);
-        next();
+  const worker = () => {
+    const w = new Worker(workerFile, { workerData: setup });
+    let inFlight = 0;
+    return new Promise<void>((resolve, reject) => {
+      // Two kernels in flight: the next is queued in the worker while it works on one.
+      const feed = () => {
+        while (inFlight < 2 && queue.length) {
+          w.postMessage(queue.shift());
+          inFlight++;
+        }
+        if (!inFlight) void w.terminate().then(() => resolve());
+      };
+      w.on("message", (m: WorkerReply & { fatal?: string }) => {
+        if (m.fatal !== undefined) {
+          reject(new Error(m.fatal));
+          void w.terminate();
+          return;
+        }
+        inFlight--;
+        finish(m);
+        feed();
       });
-    }),
-  );
+      w.on("error", reject);
+      feed();
+    });
+  };
+  await Promise.all([...Array.from({ length: jobs - 1 }, worker), here()]);
   if (progress) process.stderr.write("\r\x1b[K");
   if (opts.report) await emit(JSON.stringify({ kernels: inputs.map((n) => reports.get(path.join(inDir, n))) }, null, 2) + "\n", opts.report);
   for (const n of inputs) warnFailures(path.join(inDir, n), reports.get(path.join(inDir, n))?.failed);

@@ -31,7 +31,7 @@ import {
 import { openBpfObject, type BpfObject } from "../btf/object.js";
 import type { BtfType } from "../btf/types.js";
 import { BtfExtError, BtfkitError, CoreRelocationError } from "../errors.js";
-import { findCandidates, type Candidate, type TargetBtf } from "./candidates.js";
+import { CandidateFinder, type Candidate, type TargetBtf } from "./candidates.js";
 import { resolveRecord, type Explanation } from "./relocate.js";
 import { RelocationFailure, failureText, formatSpec, isEnumvalKind, isFieldKind, typeLabel, type Spec } from "./spec.js";
 
@@ -298,8 +298,14 @@ export function minimizeBtf(target: Btf, objects: readonly MinimizeObject[], opt
   const vmlinux: TargetBtf = target.base ? { name: "vmlinux", btf: target.base } : { name: "vmlinux", btf: target };
   const modules: TargetBtf[] = target.base ? [{ name: "module", btf: target }] : [];
 
-  for (const { name, object } of objects) {
-    const obj = object instanceof Uint8Array ? withObjectName(name, () => openBpfObject(object)) : object;
+  const opened = objects.map(({ name, object }) => ({ name, obj: object instanceof Uint8Array ? withObjectName(name, () => openBpfObject(object)) : object }));
+  // Every object's local type names, so the target is scanned for candidates once.
+  const finder = new CandidateFinder(
+    vmlinux,
+    modules,
+    opened.flatMap(({ obj }) => CandidateFinder.essentialsOf(obj.btf, (obj.ext?.coreRelos ?? []).flatMap((b) => b.records.map((r) => r.typeId)))),
+  );
+  for (const { name, obj } of opened) {
     const ext = obj.ext;
     if (!ext) throw new BtfExtError(`${name}: has no .BTF.ext section, so no CO-RE relocations to minimize for (bpftool refuses it too)`);
     const local = obj.btf;
@@ -329,7 +335,7 @@ export function minimizeBtf(target: Btf, objects: readonly MinimizeObject[], opt
             cands = cache.get(rec.typeId);
             if (!cands) {
               // An anonymous local type has no candidates (libbpf skips nameless targets) rather than an error.
-              cands = local.name(rec.typeId) === "" ? [] : findCandidates(local, rec.typeId, vmlinux, modules);
+              cands = local.name(rec.typeId) === "" ? [] : finder.find(local, rec.typeId);
               cache.set(rec.typeId, cands);
             }
           }

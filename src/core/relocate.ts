@@ -9,7 +9,7 @@ import { BTF_INT_SIGNED, BTF_KIND_ARRAY, BTF_KIND_ENUM, BTF_KIND_INT, BTF_KIND_P
 import { CORE_SPEC_MAX_LEN, CoreReloKind, coreReloKindName, type CoreRelo } from "../btf/ext.js";
 import { BtfkitError, CoreRelocationError } from "../errors.js";
 import { cStringsEqual } from "../elf/strtab.js";
-import { findCandidates, type Candidate, type TargetBtf } from "./candidates.js";
+import { CandidateFinder, type Candidate, type TargetBtf } from "./candidates.js";
 import { fieldsAreCompat, typesAreCompat, typesMatch } from "./compat.js";
 import { BPF_INSN_SIZE, openBpfObject, type BpfObject } from "../btf/object.js";
 import { patchInstruction, type RelocationResult } from "./patch.js";
@@ -400,7 +400,8 @@ export function relocateAccess(local: Btf, q: AccessQuery, opts: RelocateOptions
   const modules: TargetBtf[] = (opts.modules ?? []).map((m) => ({ name: m.name, btf: m.btf }));
   const d: Explanation = { localSpec: "", reason: "", candidates: [] };
   try {
-    const cands = q.kind === CoreReloKind.TYPE_ID_LOCAL ? undefined : findCandidates(local, q.typeId, vmlinux, modules);
+    const cands =
+      q.kind === CoreReloKind.TYPE_ID_LOCAL ? undefined : new CandidateFinder(vmlinux, modules, CandidateFinder.essentialsOf(local, [q.typeId])).find(local, q.typeId);
     const { res } = resolveRecord(local, { insnOff: 0, typeId: q.typeId, accessStrOff: 0, kind: q.kind }, q.access, cands, true, d);
     return { value: res.value, poisoned: res.poison, targetSpec: d.targetSpec, candidates: d.candidates };
   } catch (e) {
@@ -416,11 +417,13 @@ export function relocate(obj: BpfObject, opts: RelocateOptions): RelocateResult 
   const vmlinux: TargetBtf = { name: "vmlinux", btf: opts.target };
   const modules: TargetBtf[] = (opts.modules ?? []).map((m) => ({ name: m.name, btf: m.btf }));
   const cache = new Map<number, Candidate[]>();
+  const blocks = obj.ext?.coreRelos ?? [];
+  const finder = new CandidateFinder(vmlinux, modules, CandidateFinder.essentialsOf(local, blocks.flatMap((b) => b.records.map((r) => r.typeId))));
   const decisions: CoreDecision[] = [];
   const sections = new Map<string, Uint8Array>();
   let firstFailure: number | undefined;
 
-  for (const block of obj.ext?.coreRelos ?? []) {
+  for (const block of blocks) {
     const secName = local.str(block.secNameOff) ?? "";
     const section = obj.elf.section(secName);
     if (!secName || !section) {
@@ -470,7 +473,7 @@ export function relocate(obj: BpfObject, opts: RelocateOptions): RelocateResult 
             if (local.nameOff(rec.typeId) === 0 || local.name(rec.typeId) === "") {
               throw new RelocationFailure(`${typeLabel(local, rec.typeId)} is anonymous: no target candidates can be searched`, at);
             }
-            cands = findCandidates(local, rec.typeId, vmlinux, modules);
+            cands = finder.find(local, rec.typeId);
             cache.set(rec.typeId, cands);
           }
         }

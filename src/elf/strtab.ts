@@ -15,26 +15,6 @@ export function hashCString(bytes: Uint8Array, pos: number): number {
   return h | 0;
 }
 
-/**
- * hashCString of the string at `pos` and, in the same pass, whether it holds
- * `___` (a CO-RE flavor suffix, `task_struct___old`): the hash as an
- * unsigned 32-bit value, plus 2^32 when it does. One pass instead of two
- * over every name of a 130,000-type kernel when its name index is built.
- */
-export function hashCStringFlavor(bytes: Uint8Array, pos: number): number {
-  let h = FNV_OFFSET_BASIS;
-  let underscores = 0;
-  let flavor = 0;
-  for (let q = pos; q < bytes.length; q++) {
-    const c = bytes[q];
-    if (c === 0) break;
-    h = Math.imul(h ^ c, FNV_PRIME);
-    underscores = c === 0x5f ? underscores + 1 : 0;
-    if (underscores === 3) flavor = 2 ** 32;
-  }
-  return (h >>> 0) + flavor;
-}
-
 /** Whether two NUL-terminated strings (each also ended by its array's end) have the same bytes. */
 export function cStringsEqual(a: Uint8Array, pa: number, b: Uint8Array, pb: number): boolean {
   for (;;) {

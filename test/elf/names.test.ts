@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CStringDecoder, TAIL_BUDGET_FACTOR, hashCString, hashCStringFlavor } from "../../src/elf/strtab.js";
+import { CStringDecoder, TAIL_BUDGET_FACTOR } from "../../src/elf/strtab.js";
 import { ROOT } from "../helpers/env.js";
 import { completedResults, runUnderHeapLimit } from "../helpers/long-names.js";
 
@@ -41,23 +41,6 @@ const table = fc
     buf.fill(0x41, pad + body.length);
     return { bytes: buf, start: pad, end: pad + body.length };
   });
-
-describe("hashCStringFlavor", () => {
-  it("is hashCString plus 2^32 exactly when the string holds three underscores in a row", () => {
-    const bytes = fc.uint8Array({ maxLength: 64 }).map((b) => b.map((x) => (x % 3 === 0 ? 0x5f : x)));
-    fc.assert(
-      fc.property(bytes, fc.nat(64), (b, at) => {
-        const pos = Math.min(at, b.length);
-        const hf = hashCStringFlavor(b, pos);
-        const end = b.indexOf(0, pos) < 0 ? b.length : b.indexOf(0, pos);
-        const flavored = Buffer.from(b.subarray(pos, end)).includes("___");
-        expect(hf % 2 ** 32).toBe(hashCString(b, pos) >>> 0);
-        expect(hf >= 2 ** 32).toBe(flavored);
-      }),
-      { numRuns: 500 },
-    );
-  });
-});
 
 describe("CStringDecoder", () => {
   it("reads what a TextDecoder does, for any offsets in any order, repeated or not", () => {
