@@ -101,6 +101,7 @@ export {
   type PipelineOptions,
   type PipelineResult,
 } from "./core/pipeline.js";
+export { checkObject, checkPortability, type CheckKernel, type PortabilityCell, type PortabilityFailure } from "./core/check.js";
 export {
   minimizeBtf,
   type MinimizeObject,

@@ -6,7 +6,7 @@
  */
 import { EM_BPF, EM_NONE, ET_REL, SHF_EXECINSTR, SHT_SYMTAB, STT_FUNC } from "../elf/constants.js";
 import { parseElf, type ElfFile, type ElfSection, type ElfSymbol } from "../elf/read.js";
-import { BtfError, CoreRelocationError, ElfError } from "../errors.js";
+import { BtfError, BtfkitError, CoreRelocationError, ElfError } from "../errors.js";
 import { Btf } from "./btf.js";
 import { BTF_KIND_ARRAY, BTF_KIND_PTR, BTF_KIND_STRUCT, BTF_KIND_VAR } from "./kinds.js";
 import { decodeBtfExt, type BtfExt } from "./ext.js";
@@ -171,6 +171,20 @@ export function openBpfObject(bytes: Uint8Array): BpfObject {
   void obj.ext;
   void obj.programs;
   return obj;
+}
+
+/**
+ * A caller's object as a parsed BPF object: bytes are opened (`openBpfObject`)
+ * with `name` starting the message of any error, a parsed one is used as is. @internal
+ */
+export function openNamedObject(name: string, object: Uint8Array | BpfObject): BpfObject {
+  if (!(object instanceof Uint8Array)) return object;
+  try {
+    return openBpfObject(object);
+  } catch (e) {
+    if (e instanceof BtfkitError) e.message = `${name}: ${e.message}`;
+    throw e;
+  }
 }
 
 /** The `int (*name)[N]` members of a map definition carry N (libbpf's get_map_field_int). */

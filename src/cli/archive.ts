@@ -4,7 +4,10 @@
  * xz-decompress (xz-embedded compiled to WebAssembly: no native code, the
  * same in a browser), loaded only when an xz file is met.
  */
-import { BtfkitError } from "../index.js";
+import fs from "node:fs";
+import path from "node:path";
+import { BtfkitError, loadBtf, type Btf } from "../index.js";
+import { nameFile, readInput } from "./io.js";
 
 type XzModule = typeof import("xz-decompress");
 
@@ -118,4 +121,27 @@ export async function kernelBtfBytes(bytes: Uint8Array, maxSize = MAX_KERNEL_BTF
   if (!isXz(bytes)) return bytes;
   const raw = await unxz(bytes, maxSize);
   return isTar(raw) ? btfFromTar(raw) : raw;
+}
+
+/** A kernel's BTF from a file (raw, ELF, or an archive), on `base` when a module's; errors name the file. */
+export async function loadKernelFile(file: string, base?: Btf): Promise<Btf> {
+  try {
+    return loadBtf(await kernelBtfBytes(readInput(file)), { base });
+  } catch (e) {
+    throw nameFile(file, e);
+  }
+}
+
+/** The regular files of a directory of kernels, by name, hidden ones left out: each is a kernel (one that does not parse is reported as failed). */
+export function kernelFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (e) {
+    throw nameFile(dir, e);
+  }
+  return names
+    .filter((n) => !n.startsWith("."))
+    .sort()
+    .filter((n) => fs.statSync(path.join(dir, n)).isFile());
 }

@@ -8,6 +8,7 @@ import { KconfigError, explainJson, explainObject, explainText, relocateForLoad,
 import { UsageError } from "./errors.js";
 import { emit, loadBtfFile, sameOutput, withInput } from "./io.js";
 import { collect, outputOf, type GlobalOptions } from "./btf.js";
+import { checkCommand } from "./check.js";
 
 const SYSFS_BTF = "/sys/kernel/btf";
 
@@ -169,5 +170,6 @@ export function coreCommand(): Command {
       if (opts.report) await emit(relocationReportJson(result), opts.report);
       for (const w of result.kconfig?.warnings ?? []) process.stderr.write(`btfkit: warning: ${w}\n`);
     });
+  core.addCommand(checkCommand());
   return core;
 }

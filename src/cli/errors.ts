@@ -9,6 +9,9 @@ export const EXIT_BAD_INPUT = 3;
 /** A CO-RE relocation or a kconfig extern could not be resolved (a config that cannot be read for it included). */
 export const EXIT_RELOCATION = 4;
 
+/** `core check --fail-on`: some object-kernel pair has the verdict named. */
+export const EXIT_PORTABILITY = 5;
+
 /** stdout was closed by its reader (`| head`): what the shell reports for a filter killed by SIGPIPE, as bpftool. */
 export const EXIT_PIPE = 141;
 

@@ -3,13 +3,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { Command, Option } from "commander";
-import { BtfkitError, CoreRelocationError, loadBtf, minimizeBtf, openBpfObject, type BpfObject, type Btf, type MinimizeOptions, type MinimizeResult } from "../index.js";
+import { BtfkitError, CoreRelocationError, minimizeBtf, openBpfObject, type BpfObject, type Btf, type MinimizeOptions, type MinimizeResult } from "../index.js";
 import { CommandFailed, EXIT_BAD_INPUT, EXIT_RELOCATION, UsageError } from "./errors.js";
-import { kernelBtfBytes, unpackedName } from "./archive.js";
-import { emit, loadBtfFile, nameFile, readInput, sameOutput, withInput, writeFileAtomic } from "./io.js";
+import { kernelFiles, loadKernelFile, unpackedName } from "./archive.js";
+import { emit, loadBtfFile, nameFile, sameOutput, withInput, writeFileAtomic } from "./io.js";
 import type { GlobalOptions } from "./btf.js";
+import { runPool, serveWorker, workerSetupFor } from "./pool.js";
 
 interface MinCoreOptions extends GlobalOptions {
   byteOrder?: MinimizeOptions["byteOrder"];
@@ -46,12 +46,7 @@ function warnFailures(input: string, failed: number | undefined): void {
 
 /** Minimizes one kernel file; errors name the file they are about. */
 async function minimizeFile(input: string, base: Btf | undefined, objects: Array<{ name: string; object: BpfObject }>, opts: MinimizeOptions): Promise<MinimizeResult> {
-  let target: Btf;
-  try {
-    target = loadBtf(await kernelBtfBytes(readInput(input)), { base });
-  } catch (e) {
-    throw nameFile(input, e);
-  }
+  const target = await loadKernelFile(input, base);
   try {
     return minimizeBtf(target, objects, opts);
   } catch (e) {
@@ -62,29 +57,15 @@ async function minimizeFile(input: string, base: Btf | undefined, objects: Array
 
 // --- batch: kernels on worker threads --------------------------------------------------
 
+const TASK = "min_core_btf";
+
 interface WorkerSetup {
-  btfkitMinCoreWorker: true;
   objects: string[];
   base?: string;
   options: MinimizeOptions;
 }
 
-type WorkerReply = { input: string; output: string; report?: KernelReport; error?: string; relocationError?: boolean };
-
-/** A worker: parses the objects (and base) once, then minimizes each kernel it is sent. */
-function runWorker(setup: WorkerSetup): void {
-  const port = parentPort!;
-  let objects: Array<{ name: string; object: BpfObject }>;
-  let base: Btf | undefined;
-  try {
-    base = setup.base ? loadBtfFile(setup.base) : undefined;
-    objects = openObjects(setup.objects);
-  } catch (e) {
-    port.postMessage({ fatal: e instanceof Error ? e.message : String(e), relocationError: e instanceof CoreRelocationError });
-    return;
-  }
-  port.on("message", (job: BatchJob) => void runJob(job, base, objects, setup.options).then((reply) => port.postMessage(reply)));
-}
+type JobResult = { input: string; output: string; report?: KernelReport; error?: string; relocationError?: boolean };
 
 interface BatchJob {
   input: string;
@@ -92,7 +73,7 @@ interface BatchJob {
 }
 
 /** One kernel of a batch, on whichever thread: written, or why not. */
-async function runJob({ input, output }: BatchJob, base: Btf | undefined, objects: Array<{ name: string; object: BpfObject }>, options: MinimizeOptions): Promise<WorkerReply> {
+async function runJob({ input, output }: BatchJob, base: Btf | undefined, objects: Array<{ name: string; object: BpfObject }>, options: MinimizeOptions): Promise<JobResult> {
   try {
     const r = await minimizeFile(input, base, objects, options);
     writeFileAtomic(output, r.bytes);
@@ -102,20 +83,14 @@ async function runJob({ input, output }: BatchJob, base: Btf | undefined, object
   }
 }
 
-if (!isMainThread && (workerData as WorkerSetup | undefined)?.btfkitMinCoreWorker) runWorker(workerData as WorkerSetup);
-
-/** The files of IN that may be kernel BTF, by name; others (a README) are skipped when they do not parse. */
-function kernelFiles(dir: string): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch (e) {
-    throw nameFile(dir, e);
-  }
-  return names
-    .filter((n) => !n.startsWith("."))
-    .sort()
-    .filter((n) => fs.statSync(path.join(dir, n)).isFile());
+const workerSetup = workerSetupFor<WorkerSetup>(TASK);
+if (workerSetup) {
+  const setup = workerSetup;
+  serveWorker(() => {
+    const base = setup.base ? loadBtfFile(setup.base) : undefined;
+    const objects = openObjects(setup.objects);
+    return (job: BatchJob) => runJob(job, base, objects, setup.options);
+  });
 }
 
 async function runBatch(inDir: string, outDir: string, objectFiles: string[], opts: MinCoreOptions, options: MinimizeOptions): Promise<void> {
@@ -126,7 +101,6 @@ async function runBatch(inDir: string, outDir: string, objectFiles: string[], op
   const base = opts.baseBtf ? loadBtfFile(opts.baseBtf) : undefined;
   fs.mkdirSync(outDir, { recursive: true });
   const jobs = Math.max(1, Math.min(inputs.length, opts.jobs ? Number(opts.jobs) : os.availableParallelism()));
-  const setup: WorkerSetup = { btfkitMinCoreWorker: true, objects: objectFiles, base: opts.baseBtf, options };
   const outputs = new Map<string, string>();
   for (const n of inputs) {
     const other = outputs.get(unpackedName(n));
@@ -134,55 +108,23 @@ async function runBatch(inDir: string, outDir: string, objectFiles: string[], op
     outputs.set(unpackedName(n), n);
   }
   // btfhub-archive's NAME.btf.tar.xz becomes OUT/NAME.btf.
-  const queue = inputs.map((n) => ({ input: path.join(inDir, n), output: path.join(outDir, unpackedName(n)) }));
-  const total = queue.length;
+  const items = inputs.map((n) => ({ input: path.join(inDir, n), output: path.join(outDir, unpackedName(n)) }));
   const reports = new Map<string, KernelReport>();
   const failures: Array<{ input: string; error: string; relocationError: boolean }> = [];
-  const progress = process.stderr.isTTY;
-  let done = 0;
-  const finish = (m: WorkerReply) => {
-    done++;
-    if (m.error !== undefined) failures.push({ input: m.input, error: m.error, relocationError: m.relocationError === true });
-    reports.set(m.input, m.report ?? { input: m.input, error: m.error });
-    if (progress) process.stderr.write(`\r\x1b[Kbtfkit: ${done}/${total} ${path.basename(m.input)}`);
-  };
-  // This thread is one of the jobs: it has the objects parsed and its code compiled already.
-  const here = async () => {
-    for (let job = queue.shift(); job; job = queue.shift()) {
-      finish(await runJob(job, base, objects, options));
-      // Let workers' replies in, so they get their next kernel without waiting for this one's.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
-  const workerFile = fileURLToPath(import.meta.url);
-  const worker = () => {
-    const w = new Worker(workerFile, { workerData: setup });
-    let inFlight = 0;
-    return new Promise<void>((resolve, reject) => {
-      // Two kernels in flight: the next is queued in the worker while it works on one.
-      const feed = () => {
-        while (inFlight < 2 && queue.length) {
-          w.postMessage(queue.shift());
-          inFlight++;
-        }
-        if (!inFlight) void w.terminate().then(() => resolve());
-      };
-      w.on("message", (m: WorkerReply & { fatal?: string }) => {
-        if (m.fatal !== undefined) {
-          reject(new Error(m.fatal));
-          void w.terminate();
-          return;
-        }
-        inFlight--;
-        finish(m);
-        feed();
-      });
-      w.on("error", reject);
-      feed();
-    });
-  };
-  await Promise.all([...Array.from({ length: jobs - 1 }, worker), here()]);
-  if (progress) process.stderr.write("\r\x1b[K");
+  const setup: WorkerSetup = { objects: objectFiles, base: opts.baseBtf, options };
+  await runPool<BatchJob, JobResult>({
+    items,
+    jobs,
+    here: (job) => runJob(job, base, objects, options),
+    workerFile: fileURLToPath(import.meta.url),
+    workerStart: { task: TASK, setup },
+    label: (job) => path.basename(job.input),
+    done: (_job, m) => {
+      if (m.error !== undefined) failures.push({ input: m.input, error: m.error, relocationError: m.relocationError === true });
+      reports.set(m.input, m.report ?? { input: m.input, error: m.error });
+    },
+  });
+  const total = items.length;
   if (opts.report) await emit(JSON.stringify({ kernels: inputs.map((n) => reports.get(path.join(inDir, n))) }, null, 2) + "\n", opts.report);
   for (const n of inputs) warnFailures(path.join(inDir, n), reports.get(path.join(inDir, n))?.failed);
   if (!failures.length) return;

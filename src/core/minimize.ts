@@ -28,7 +28,7 @@ import {
   isModifierKind,
   kindName,
 } from "../btf/kinds.js";
-import { openBpfObject, type BpfObject } from "../btf/object.js";
+import { openNamedObject, type BpfObject } from "../btf/object.js";
 import type { BtfType } from "../btf/types.js";
 import { BtfExtError, BtfkitError, CoreRelocationError } from "../errors.js";
 import { CandidateFinder, type Candidate, type TargetBtf } from "./candidates.js";
@@ -298,7 +298,7 @@ export function minimizeBtf(target: Btf, objects: readonly MinimizeObject[], opt
   const vmlinux: TargetBtf = target.base ? { name: "vmlinux", btf: target.base } : { name: "vmlinux", btf: target };
   const modules: TargetBtf[] = target.base ? [{ name: "module", btf: target }] : [];
 
-  const opened = objects.map(({ name, object }) => ({ name, obj: object instanceof Uint8Array ? withObjectName(name, () => openBpfObject(object)) : object }));
+  const opened = objects.map(({ name, object }) => ({ name, obj: openNamedObject(name, object) }));
   // Every object's local type names, so the target is scanned for candidates once.
   const finder = new CandidateFinder(
     vmlinux,
@@ -374,16 +374,6 @@ export function minimizeBtf(target: Btf, objects: readonly MinimizeObject[], opt
 
   const { bytes, types } = writeMinimized(target, kept, keptMembers, opts);
   return { bytes, types, relocations, failed };
-}
-
-/** Runs `f`, starting the message of any BtfkitError it throws with the object's name. */
-function withObjectName<T>(name: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof BtfkitError) e.message = `${name}: ${e.message}`;
-    throw e;
-  }
 }
 
 /** btfgen_get_btf: kept types in source id order; structs and unions with their kept members only. */
