@@ -90,3 +90,21 @@ export function libbpfHarness(name: string): string {
   execFileSync("gcc", ["-O2", "-o", bin, path.join(ROOT, "test/oracle", `${name}.c`), "-lbpf"]);
   return bin;
 }
+
+/** The five kernel fixtures the benchmarks sweep. */
+export const KERNEL_FIXTURES = ["linux-6.1.0-56-amd64.btf", "linux-6.1.0-56-arm64.btf", "linux-6.12.95+deb12-s390x.btf", "linux-6.18.44-fc-v657.btf", "linux-7.1-layout.btf"];
+
+/** Every CO-RE corpus object (test/corpus/core), built into `dir` with the newest clang here; returns their paths. */
+export function buildCoreCorpus(dir: string): string[] {
+  const corpus = path.join(ROOT, "test/corpus/core");
+  const clang = hasCommand("clang-16") ? "clang-16" : "clang";
+  fs.mkdirSync(dir, { recursive: true });
+  const out: string[] = [];
+  for (const f of fs.readdirSync(corpus).filter((f) => f.endsWith(".c")).sort()) {
+    if (clang === "clang" && fs.readFileSync(path.join(corpus, f), "utf8").includes("(clang >= 15)")) continue;
+    const obj = path.join(dir, f.replace(/\.c$/, ".o"));
+    execFileSync(clang, ["-g", "-O2", "-target", "bpfel", "-I", corpus, "-c", path.join(corpus, f), "-o", obj]);
+    out.push(obj);
+  }
+  return out;
+}

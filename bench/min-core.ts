@@ -5,33 +5,23 @@
  * dialect and the outputs are compared), and one kernel alone. Alternating
  * runs, medians.
  */
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { loadBtf, minimizeBtf } from "../dist/index.js";
-import { CLI, ROOT, benchDir, fixture, hasCommand, row, timeCommands } from "./lib.js";
+import { CLI, KERNEL_FIXTURES as KERNELS, benchDir, buildCoreCorpus, fixture, hasCommand, row, timeCommands } from "./lib.js";
 
-const KERNELS = ["linux-6.1.0-56-amd64.btf", "linux-6.1.0-56-arm64.btf", "linux-6.12.95+deb12-s390x.btf", "linux-6.18.44-fc-v657.btf", "linux-7.1-layout.btf"];
-
-/** The corpus objects, built with the newest clang here; those bpftool refuses on some kernel are left out (it would refuse the whole call). */
+/** The corpus objects bpftool takes on every kernel (it refuses a whole call for one it gives up on). */
 function objects(dir: string, kernels: string[]): string[] {
-  const corpus = path.join(ROOT, "test/corpus/core");
-  const clang = hasCommand("clang-16") ? "clang-16" : "clang";
   const targets = kernels.map((k) => loadBtf(new Uint8Array(fs.readFileSync(k))));
-  const out: string[] = [];
-  for (const f of fs.readdirSync(corpus).filter((f) => f.endsWith(".c")).sort()) {
-    if (clang === "clang" && fs.readFileSync(path.join(corpus, f), "utf8").includes("(clang >= 15)")) continue;
-    const obj = path.join(dir, f.replace(/\.c$/, ".o"));
-    execFileSync(clang, ["-g", "-O2", "-target", "bpfel", "-I", corpus, "-c", path.join(corpus, f), "-o", obj]);
+  return buildCoreCorpus(dir).filter((obj) => {
     const bytes = new Uint8Array(fs.readFileSync(obj));
     try {
-      for (const t of targets) minimizeBtf(t, [{ name: f, object: bytes }]);
-      out.push(obj);
+      for (const t of targets) minimizeBtf(t, [{ name: obj, object: bytes }]);
+      return true;
     } catch {
-      // An ambiguity or a failing relocation on some kernel: bpftool gives up on every object with it.
+      return false;
     }
-  }
-  return out;
+  });
 }
 
 export function benchMinCore(): void {

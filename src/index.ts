@@ -101,7 +101,7 @@ export {
   type PipelineOptions,
   type PipelineResult,
 } from "./core/pipeline.js";
-export { checkObject, checkPortability, type CheckKernel, type PortabilityCell, type PortabilityFailure } from "./core/check.js";
+export { checkKernel, checkPortability, type CheckKernel, type PortabilityCell, type PortabilityFailure } from "./core/check.js";
 export {
   minimizeBtf,
   type MinimizeObject,

@@ -113,7 +113,7 @@ const BYTE_ENTRIES: Record<string, (i: Inputs) => unknown> = {
   explainObject: (i) => api.explainObject(i.object, { target: api.Btf.parse(i.target), config: i.config, ...kconfigOpts }),
   relocateForLoad: (i) => api.relocateForLoad(i.object, { target: api.Btf.parse(i.target), config: i.config, ...kconfigOpts }).output,
   checkPortability: (i) => api.checkPortability([{ name: "obj.o", object: i.object }], [{ name: "k", btf: api.Btf.parse(i.target) }]),
-  checkObject: (i) => api.checkObject("obj.o", api.openBpfObject(i.object), { name: "k", btf: api.Btf.parse(i.target) }),
+  checkKernel: (i) => api.checkKernel([{ name: "obj.o", object: i.object }], { name: "k", btf: api.Btf.parse(i.target) }),
   minimizeBtf: (i) => api.minimizeBtf(api.Btf.parse(i.target), [{ name: "obj.o", object: i.object }]).bytes,
   fillKconfig: (i) => api.fillKconfig(api.kconfigLayout(api.openBpfObject(i.object)), { config: i.config, ...kconfigOpts }),
   kconfigLayout: (i) => api.kconfigLayout(api.openBpfObject(i.object)),

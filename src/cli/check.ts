@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, Option } from "commander";
-import { checkObject, openBpfObject, type BpfObject, type PortabilityCell } from "../index.js";
+import { checkKernel as checkKernelBtf, openBpfObject, type BpfObject, type PortabilityCell } from "../index.js";
 import { kernelFiles, loadKernelFile, unpackedName } from "./archive.js";
 import { CommandFailed, EXIT_BAD_INPUT, EXIT_PORTABILITY, UsageError } from "./errors.js";
 import { emit, withInput } from "./io.js";
@@ -29,7 +29,7 @@ function openObjects(files: readonly string[]): Array<{ name: string; object: Bp
 async function checkKernel(file: string, objects: Array<{ name: string; object: BpfObject }>): Promise<KernelResult> {
   try {
     const btf = await loadKernelFile(file);
-    return { kernel: file, cells: objects.map((o) => checkObject(o.name, o.object, { name: file, btf })) };
+    return { kernel: file, cells: checkKernelBtf(objects, { name: file, btf }) };
   } catch (e) {
     return { kernel: file, error: e instanceof Error ? e.message : String(e) };
   }

@@ -6,7 +6,8 @@
  */
 import type { Btf } from "../btf/btf.js";
 import { openNamedObject, type BpfObject } from "../btf/object.js";
-import { relocate } from "./relocate.js";
+import { CandidateFinder } from "./candidates.js";
+import { essentialsOfObject, relocate } from "./relocate.js";
 import type { CoreDecision } from "./types.js";
 
 /** A kernel to check against: its BTF and, optionally, its modules' (split on it). */
@@ -49,16 +50,14 @@ function accessOf(d: CoreDecision): string {
   return m?.[1] || d.accessString;
 }
 
-/**
- * One object on one kernel. libbpf stops at the first relocation it fails
- * on, so counts stop there too.
- */
-export function checkObject(name: string, obj: BpfObject, kernel: CheckKernel): PortabilityCell {
+/** One object's cell on a kernel; `finder` searches that kernel's candidates. */
+function cellOf(name: string, obj: BpfObject, kernel: CheckKernel, finder: CandidateFinder): PortabilityCell {
   const cell: PortabilityCell = { object: name, kernel: kernel.name, verdict: "ok", patched: 0, poisoned: 0, failures: [] };
-  const { decisions } = relocate(obj, { target: kernel.btf, modules: kernel.modules });
+  const { decisions } = relocate(obj, { target: kernel.btf, modules: kernel.modules }, finder);
   for (const d of decisions) {
     const failure = (outcome: PortabilityFailure["outcome"]) =>
       cell.failures.push({ program: d.program, insn: d.insn, access: accessOf(d), kind: d.kindName, outcome, reason: d.reason });
+    // libbpf stops at the first relocation it fails on, so the counts stop there too.
     if (d.error !== undefined) {
       cell.verdict = "refused";
       failure("refused");
@@ -76,13 +75,27 @@ export function checkObject(name: string, obj: BpfObject, kernel: CheckKernel): 
 }
 
 /**
- * Every object on every kernel, object by object (rows) and kernel by kernel
- * (columns): each cell says whether libbpf would load the object there as it
- * is, with poisoned instructions, or not at all, and which relocations are
- * responsible. Only CO-RE relocations are judged: `.kconfig` externs depend
+ * Every object on one kernel (a column of `checkPortability`'s matrix). The
+ * kernel is searched once for the local types of all the objects.
+ */
+export function checkKernel(objects: ReadonlyArray<{ name: string; object: Uint8Array | BpfObject }>, kernel: CheckKernel): PortabilityCell[] {
+  const opened = objects.map(({ name, object }) => ({ name, obj: openNamedObject(name, object) }));
+  const finder = new CandidateFinder(
+    { name: "vmlinux", btf: kernel.btf },
+    (kernel.modules ?? []).map((m) => ({ name: m.name, btf: m.btf })),
+    opened.flatMap(({ obj }) => essentialsOfObject(obj)),
+  );
+  return opened.map(({ name, obj }) => cellOf(name, obj, kernel, finder));
+}
+
+/**
+ * Every object on every kernel: whether libbpf would load each object on
+ * each kernel as it is, with poisoned instructions, or not at all, and which
+ * relocations are responsible. Cells come kernel by kernel, objects in order
+ * within each. Only CO-RE relocations are judged: `.kconfig` externs depend
  * on each kernel's config, which kernel BTF does not carry.
  */
 export function checkPortability(objects: ReadonlyArray<{ name: string; object: Uint8Array | BpfObject }>, kernels: readonly CheckKernel[]): PortabilityCell[] {
-  const opened = objects.map(({ name, object }) => ({ name, obj: openNamedObject(name, object) }));
-  return opened.flatMap(({ name, obj }) => kernels.map((k) => checkObject(name, obj, k)));
+  const opened = objects.map(({ name, object }) => ({ name, object: openNamedObject(name, object) }));
+  return kernels.flatMap((k) => checkKernel(opened, k));
 }

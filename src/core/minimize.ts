@@ -32,7 +32,7 @@ import { openNamedObject, type BpfObject } from "../btf/object.js";
 import type { BtfType } from "../btf/types.js";
 import { BtfExtError, BtfkitError, CoreRelocationError } from "../errors.js";
 import { CandidateFinder, type Candidate, type TargetBtf } from "./candidates.js";
-import { resolveRecord, type Explanation } from "./relocate.js";
+import { essentialsOfObject, resolveRecord, type Explanation } from "./relocate.js";
 import { RelocationFailure, failureText, formatSpec, isEnumvalKind, isFieldKind, typeLabel, type Spec } from "./spec.js";
 
 /** A BPF object to minimize for: its name (for messages and the report) and its bytes or parsed form. */
@@ -300,11 +300,7 @@ export function minimizeBtf(target: Btf, objects: readonly MinimizeObject[], opt
 
   const opened = objects.map(({ name, object }) => ({ name, obj: openNamedObject(name, object) }));
   // Every object's local type names, so the target is scanned for candidates once.
-  const finder = new CandidateFinder(
-    vmlinux,
-    modules,
-    opened.flatMap(({ obj }) => CandidateFinder.essentialsOf(obj.btf, (obj.ext?.coreRelos ?? []).flatMap((b) => b.records.map((r) => r.typeId)))),
-  );
+  const finder = new CandidateFinder(vmlinux, modules, opened.flatMap(({ obj }) => essentialsOfObject(obj)));
   for (const { name, obj } of opened) {
     const ext = obj.ext;
     if (!ext) throw new BtfExtError(`${name}: has no .BTF.ext section, so no CO-RE relocations to minimize for (bpftool refuses it too)`);

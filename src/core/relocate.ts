@@ -410,15 +410,24 @@ export function relocateAccess(local: Btf, q: AccessQuery, opts: RelocateOptions
   }
 }
 
-/** Relocates every CO-RE record of a parsed object. */
-export function relocate(obj: BpfObject, opts: RelocateOptions): RelocateResult {
+/** The essential names of the local types an object's CO-RE records name. */
+export function essentialsOfObject(obj: BpfObject): string[] {
+  return CandidateFinder.essentialsOf(obj.btf, (obj.ext?.coreRelos ?? []).flatMap((b) => b.records.map((r) => r.typeId)));
+}
+
+/**
+ * Relocates every CO-RE record of a parsed object. `finder`, when given,
+ * searches candidates (one built for several objects scans each target once
+ * for all of them); it must cover this object's local type names.
+ */
+export function relocate(obj: BpfObject, opts: RelocateOptions, finder?: CandidateFinder): RelocateResult {
   const local = obj.btf;
   const le = obj.elf.littleEndian;
   const vmlinux: TargetBtf = { name: "vmlinux", btf: opts.target };
   const modules: TargetBtf[] = (opts.modules ?? []).map((m) => ({ name: m.name, btf: m.btf }));
   const cache = new Map<number, Candidate[]>();
   const blocks = obj.ext?.coreRelos ?? [];
-  const finder = new CandidateFinder(vmlinux, modules, CandidateFinder.essentialsOf(local, blocks.flatMap((b) => b.records.map((r) => r.typeId))));
+  finder ??= new CandidateFinder(vmlinux, modules, essentialsOfObject(obj));
   const decisions: CoreDecision[] = [];
   const sections = new Map<string, Uint8Array>();
   let firstFailure: number | undefined;
