@@ -6,6 +6,7 @@
  */
 import type { Btf } from "../btf/btf.js";
 import { HOST_LITTLE_ENDIAN } from "../btf/btf.js";
+import { loadBtf } from "../btf/load.js";
 import { BtfBuilder } from "../btf/builder.js";
 import { CoreReloKind, coreReloKindName } from "../btf/ext.js";
 import {
@@ -32,7 +33,8 @@ import { openNamedObject, type BpfObject } from "../btf/object.js";
 import type { BtfType } from "../btf/types.js";
 import { BtfExtError, BtfkitError, CoreRelocationError } from "../errors.js";
 import { CandidateFinder, type Candidate, type TargetBtf } from "./candidates.js";
-import { essentialsOfObject, resolveRecord, type Explanation } from "./relocate.js";
+import { essentialsOfObject, relocate, resolveRecord, type Explanation } from "./relocate.js";
+import type { CoreDecision } from "./types.js";
 import { RelocationFailure, failureText, formatSpec, isEnumvalKind, isFieldKind, typeLabel, type Spec } from "./spec.js";
 
 /** A BPF object to minimize for: its name (for messages and the report) and its bytes or parsed form. */
@@ -369,7 +371,52 @@ export function minimizeBtf(target: Btf, objects: readonly MinimizeObject[], opt
   }
 
   const { bytes, types } = writeMinimized(target, kept, keptMembers, opts);
+  if (target.base) failed += checkModuleOutput(target, opened, bytes, types, relocations, opts);
   return { bytes, types, relocations, failed };
+}
+
+/**
+ * A module's minimized BTF is one standalone BTF, but libbpf searches a
+ * module only for types vmlinux has none of: a module type kept for one
+ * relocation can become a second candidate for another that vmlinux answered
+ * (same name, same kind) and change its outcome. So the output is relocated
+ * again, as libbpf would use it, and each decision compared with the one on
+ * the base and module; a record whose decision would change fails (throws,
+ * or with `keepGoing` is reported failed). Returns the number so failed.
+ */
+function checkModuleOutput(
+  target: Btf,
+  objects: ReadonlyArray<{ name: string; obj: BpfObject }>,
+  bytes: Uint8Array,
+  types: readonly MinimizedType[],
+  relocations: MinimizedRelocation[],
+  opts: MinimizeOptions,
+): number {
+  const min = loadBtf(bytes);
+  const sourceId = (id: bigint) => (id > 0n && id <= BigInt(types.length) ? BigInt(types[Number(id) - 1].sourceId) : id);
+  const outcome = (d: CoreDecision, mapIds: boolean) =>
+    d.error !== undefined ? "refused" : d.poisoned ? "poisoned" : String(mapIds && d.kind === CoreReloKind.TYPE_ID_TARGET ? sourceId(d.newValue) : d.newValue);
+  let failed = 0;
+  for (const { name, obj } of objects) {
+    const full = relocate(obj, { target: target.base!, modules: [{ name: "module", btf: target }] }).decisions;
+    const mine = relocate(obj, { target: min }).decisions;
+    full.forEach((d, i) => {
+      const was = outcome(d, false);
+      const now = outcome(mine[i], true);
+      if (d.error !== undefined || was === now) return;
+      const r = relocations.find((x) => x.object === name && x.section === d.section && x.relo === d.relo);
+      const why = `a module type kept for another relocation shares this one's name, and against the minimized BTF it would get ${now} instead of ${was} (${mine[i].reason})`;
+      if (!opts.keepGoing) {
+        throw new CoreRelocationError(`${name}: ${d.kindName} on ${typeLabel(obj.btf, d.localTypeId)}: ${why}`, { section: d.section, record: d.relo, typeId: d.localTypeId, accessString: d.accessString });
+      }
+      if (r && r.outcome !== "failed") {
+        r.outcome = "failed";
+        r.error = why;
+        failed++;
+      }
+    });
+  }
+  return failed;
 }
 
 /** btfgen_get_btf: kept types in source id order; structs and unions with their kept members only. */
