@@ -59,6 +59,23 @@ export { dumpJson, type JsonDumpOptions } from "./btf/dump-json.js";
 export { dumpExt, type ExtDumpOptions } from "./btf/dump-ext.js";
 export { dumpC, unusedKfuncExcludes, type CDialect, type CDumpOptions } from "./btf/dump-c/index.js";
 export { resolveRoots } from "./btf/roots.js";
+export {
+  diffBtf,
+  diffJson,
+  diffText,
+  type BtfDiff,
+  type DiffJsonOptions,
+  type DiffKind,
+  type DiffOptions,
+  type DiffTypeRef,
+  type EnumValueChange,
+  type MemberChange,
+  type MemberChangeKind,
+  type MemberState,
+  type ParamChange,
+  type ParamState,
+  type TypeChange,
+} from "./btf/diff.js";
 
 // Dedup and merge, as libbpf's btf__dedup.
 export { dedupBtf, mergeBtf, type DedupOptions, type DedupResult, type MergeOptions } from "./btf/dedup.js";

@@ -114,6 +114,7 @@ const BYTE_ENTRIES: Record<string, (i: Inputs) => unknown> = {
   relocateForLoad: (i) => api.relocateForLoad(i.object, { target: api.Btf.parse(i.target), config: i.config, ...kconfigOpts }).output,
   checkPortability: (i) => api.checkPortability([{ name: "obj.o", object: i.object }], [{ name: "k", btf: api.Btf.parse(i.target) }]),
   checkKernel: (i) => api.checkKernel([{ name: "obj.o", object: i.object }], { name: "k", btf: api.Btf.parse(i.target) }),
+  diffBtf: (i) => api.diffBtf(api.Btf.parse(i.target), api.Btf.parse(i.objectBtf)),
   minimizeBtf: (i) => api.minimizeBtf(api.Btf.parse(i.target), [{ name: "obj.o", object: i.object }]).bytes,
   fillKconfig: (i) => api.fillKconfig(api.kconfigLayout(api.openBpfObject(i.object)), { config: i.config, ...kconfigOpts }),
   kconfigLayout: (i) => api.kconfigLayout(api.openBpfObject(i.object)),
@@ -144,6 +145,8 @@ const NO_BYTES: Record<string, string> = {
   explainText: "takes a RelocateResult",
   explainJson: "takes a RelocateResult",
   relocationReportJson: "takes a PipelineResult",
+  diffText: "takes a BtfDiff",
+  diffJson: "takes a BtfDiff",
 };
 
 describe("entry points", () => {

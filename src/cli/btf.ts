@@ -4,7 +4,7 @@ import { dumpCChunks } from "../btf/dump-c/index.js";
 import { dumpExtChunks } from "../btf/dump-ext.js";
 import { dumpJsonChunks } from "../btf/dump-json.js";
 import { dumpRawChunks } from "../btf/dump-raw.js";
-import { BpfObject, Btf, BtfkitError, type CDialect, unusedKfuncExcludes, dedupBtf, dedupObject, isElf, loadBtf, mergeBtf, mergeKernelModules, resolveRoots } from "../index.js";
+import { BpfObject, Btf, BtfkitError, type BtfDiff, type CDialect, diffBtf, diffJson, diffText, unusedKfuncExcludes, dedupBtf, dedupObject, isElf, loadBtf, mergeBtf, mergeKernelModules, resolveRoots } from "../index.js";
 import { UsageError } from "./errors.js";
 import { emit, loadBtfFile, nameFile, withInput, type Output } from "./io.js";
 
@@ -235,6 +235,28 @@ export function btfCommand(): Command {
       const base = opts.baseBtf ? loadBtfFile(opts.baseBtf) : undefined;
       const blobs = inputs.map((f) => withInput(f, (bytes) => loadBtf(bytes, { base: isElf(bytes) ? undefined : base })));
       await emit(mergeBtf(blobs, { base }).bytes, output);
+    });
+  btf
+    .command("diff")
+    .description("what changed between two BTFs: types added and removed, members moved, resized, retyped or renamed, enum values, prototypes")
+    .argument("<old>", "raw BTF or an ELF with .BTF")
+    .argument("<new>", "raw BTF or an ELF with .BTF")
+    .addOption(new Option("--root <name|glob>", "only these types (repeatable): named structs, unions, enums, typedefs and funcs").argParser(collect))
+    .option("--type-tags", "count type tags (__rcu, __user) as part of a type, which gcc-built kernels mostly lack")
+    .option("-o, --output <file>", "write to FILE (atomically) instead of stdout ('-': stdout)")
+    .action(async (oldFile: string, newFile: string, _opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions & { typeTags?: boolean }>();
+      const base = opts.baseBtf ? loadBtfFile(opts.baseBtf) : undefined;
+      const a = loadBtfFile(oldFile, base);
+      const b = loadBtfFile(newFile, base);
+      let d: BtfDiff;
+      try {
+        d = diffBtf(a, b, { roots: opts.root, typeTags: opts.typeTags });
+      } catch (err) {
+        // A root that names no type in either: the inputs'.
+        throw err instanceof BtfkitError ? nameFile(`${oldFile}, ${newFile}`, err) : err;
+      }
+      await emit(opts.json || opts.pretty ? diffJson(d, { pretty: opts.pretty }) : diffText(d), opts.output);
     });
   return btf;
 }

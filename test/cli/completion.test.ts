@@ -63,7 +63,7 @@ describe("bash completion", () => {
   it("completes commands, whole or from a prefix of the words before", () => {
     expect(complete("btfkit b")).toEqual(["btf"]);
     expect(complete("btfkit ")).toEqual(["btf", "core", "completion", "help"]);
-    expect(complete("btfkit btf d")).toEqual(["dump", "dedup"]);
+    expect(complete("btfkit btf d")).toEqual(["dump", "dedup", "diff"]);
     expect(completeFiles("btfkit b de ")).toEqual(["vm-dir", "vmlinux.btf"]);
     expect(complete("btfkit completion ")).toEqual(["bash"]);
   });
