@@ -18,73 +18,11 @@ import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 import { dumpRaw, loadBtf, type Btf } from "../src/index.js";
 import { diffBtf, type MemberChange } from "../src/btf/diff.js";
+import { parseRaw, rawPaths, type RawType } from "../test/helpers/raw-listing.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const FIXTURES = path.join(ROOT, "fixtures/vmlinux");
 
-interface RawType {
-  kind: string;
-  name: string;
-  size: number;
-  typeId: number;
-  members: Array<{ name: string; typeId: number; bitOffset: number; bitfield: number }>;
-}
-
-function parseRaw(text: string): Map<number, RawType> {
-  const types = new Map<number, RawType>();
-  let cur: RawType | undefined;
-  for (const line of text.split("\n")) {
-    if (line.startsWith("\t")) {
-      const m = /^\t'(.*)' type_id=(\d+) bits_offset=(\d+)(?: bitfield_size=(\d+))?$/.exec(line);
-      if (m && cur) cur.members.push({ name: m[1], typeId: Number(m[2]), bitOffset: Number(m[3]), bitfield: Number(m[4] ?? 0) });
-      continue;
-    }
-    const m = /^\[(\d+)\] (\w+) '(.*?)'(.*)$/.exec(line);
-    if (!m) continue;
-    cur = {
-      kind: m[2],
-      name: m[3],
-      size: Number(/\bsize=(\d+)/.exec(m[4])?.[1] ?? 0),
-      typeId: Number(/\btype_id=(\d+)/.exec(m[4])?.[1] ?? 0),
-      members: [],
-    };
-    types.set(Number(m[1]), cur);
-  }
-  return types;
-}
-
-const MODIFIERS = new Set(["CONST", "VOLATILE", "RESTRICT", "TYPE_TAG"]);
-
-/** Member paths and bit offsets by diff's documented rule, from the raw dump alone. */
-function rawPaths(types: Map<number, RawType>, id: number): Map<string, number> {
-  const out = new Map<string, number>();
-  const skip = (t: number, typedefs: boolean) => {
-    for (;;) {
-      const r = types.get(t);
-      if (!r || !(MODIFIERS.has(r.kind) || (typedefs && r.kind === "TYPEDEF"))) return t;
-      t = r.typeId;
-    }
-  };
-  const walk = (id: number, prefix: string, base: number) => {
-    for (const m of types.get(id)!.members) {
-      const off = base + m.bitOffset;
-      if (m.name === "(anon)") {
-        const t = types.get(skip(m.typeId, true));
-        if (!m.bitfield && (t?.kind === "STRUCT" || t?.kind === "UNION")) walk(skip(m.typeId, true), prefix, off);
-        continue;
-      }
-      let p = prefix + m.name;
-      for (let k = 2; out.has(p); k++) p = `${prefix}${m.name}#${k}`;
-      out.set(p, off);
-      const t = types.get(skip(m.typeId, false));
-      if (!m.bitfield && (t?.kind === "STRUCT" || t?.kind === "UNION") && t.name === "(anon)") walk(skip(m.typeId, false), `${p}.`, off);
-    }
-  };
-  walk(id, "", 0);
-  return out;
-}
-
-/** "STRUCT:name" -> id for names defined once. */
 function uniqueComposites(types: Map<number, RawType>): Map<string, number> {
   const seen = new Map<string, number | null>();
   for (const [id, t] of types) {

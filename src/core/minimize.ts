@@ -30,7 +30,7 @@ import {
   kindName,
 } from "../btf/kinds.js";
 import { openNamedObject, type BpfObject } from "../btf/object.js";
-import type { BtfType } from "../btf/types.js";
+import { remapTypeIds, type BtfType } from "../btf/types.js";
 import { BtfExtError, BtfkitError, CoreRelocationError } from "../errors.js";
 import { CandidateFinder, type Candidate, type TargetBtf } from "./candidates.js";
 import { essentialsOfObject, relocate, resolveRecord, type Explanation } from "./relocate.js";
@@ -236,34 +236,6 @@ function unsupported(btf: Btf, id: number): RelocationFailure {
   });
 }
 
-/** The type ids a decoded type refers to, rewritten through `map` (0 for a type not kept). */
-function remapped(t: BtfType, map: Int32Array): BtfType {
-  const m = (id: number) => (id < map.length ? map[id] : 0);
-  switch (t.kind) {
-    case "ptr":
-    case "typedef":
-    case "volatile":
-    case "const":
-    case "restrict":
-    case "type_tag":
-    case "func":
-    case "var":
-    case "decl_tag":
-      return { ...t, type: m(t.type) };
-    case "array":
-      return { ...t, type: m(t.type), indexType: m(t.indexType) };
-    case "struct":
-    case "union":
-      return { ...t, members: t.members.map((x) => ({ ...x, type: m(x.type) })) };
-    case "func_proto":
-      return { ...t, returnType: m(t.returnType), params: t.params.map((p) => ({ ...p, type: m(p.type) })) };
-    case "datasec":
-      return { ...t, vars: t.vars.map((v) => ({ ...v, type: m(v.type) })) };
-    default:
-      return t;
-  }
-}
-
 function isLittleEndian(order: MinimizeOptions["byteOrder"], target: Btf): boolean {
   if (order === "little") return true;
   if (order === "big") return false;
@@ -446,7 +418,8 @@ function writeMinimized(target: Btf, kept: Set<number>, keptMembers: Set<number>
     types.push({ id: decoded.length, sourceId: id, label: typeLabel(target, id), members });
   }
   const builder = new BtfBuilder();
-  for (const t of decoded) builder.add(remapped(t, map));
+  // A reference to a type not kept becomes void.
+  for (const t of decoded) builder.add(remapTypeIds(t, (id) => (id < map.length ? map[id] : 0)));
   const bytes = builder.encode({ littleEndian: isLittleEndian(opts.byteOrder, target), headerLength: opts.bpftool === "7.1" ? 24 : 32 });
   return { bytes, types };
 }

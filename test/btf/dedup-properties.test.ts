@@ -11,7 +11,8 @@ import { describe, expect, it } from "vitest";
 import { Btf, BtfBuilder, dedupBtf, dumpRaw, mergeBtf, type BtfType } from "../../src/index.js";
 import { dedupOracleAvailable, oracleDedup } from "../helpers/dedup-oracle.js";
 import { expectSameText, firstDiff } from "../helpers/env.js";
-import { remapTypeIds, shuffle, shuffledIds } from "../helpers/shuffle.js";
+import { remapTypeIds } from "../../src/btf/types.js";
+import { shuffle, shuffledIds } from "../helpers/shuffle.js";
 
 type Tag = "int" | "float" | "enum" | "enum64" | "fwd" | "struct" | "union" | "ptr" | "typedef" | "const" | "volatile" | "type_tag" | "array" | "func_proto" | "func" | "var" | "datasec" | "decl_tag";
 

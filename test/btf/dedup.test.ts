@@ -22,7 +22,8 @@ import {
 import { bpfObjects } from "../helpers/corpus.js";
 import { dedupOracleAvailable, oracleDedup, oracleDedupElf, oracleMerge } from "../helpers/dedup-oracle.js";
 import { MODULE_FIXTURES, VMLINUX_FIXTURES, basePath, firstDiff, modulePath, oracle, vmlinuxPath } from "../helpers/env.js";
-import { remapTypeIds, shuffle } from "../helpers/shuffle.js";
+import { remapTypeIds } from "../../src/btf/types.js";
+import { shuffle } from "../helpers/shuffle.js";
 
 const haveOracle = dedupOracleAvailable();
 

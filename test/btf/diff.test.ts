@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { Btf, BtfBuilder, BtfError, dumpRaw, loadBtf, type BtfType } from "../../src/index.js";
 import { diffBtf, diffJson, diffText, type BtfDiff, type MemberChange, type TypeChange } from "../../src/btf/diff.js";
 import { VMLINUX_FIXTURES, oracle, run, vmlinuxPath } from "../helpers/env.js";
+import { parseRaw, rawPaths, type RawType } from "../helpers/raw-listing.js";
 import { shuffle } from "../helpers/shuffle.js";
 
 const blobs = new Map<string, Btf>();
@@ -21,34 +22,6 @@ function kernel(name: string): Btf {
 
 // --- raw dump oracle ---------------------------------------------------------------
 
-interface RawType {
-  kind: string;
-  name: string;
-  size: number;
-  typeId: number;
-  members: Array<{ name: string; typeId: number; bitOffset: number; bitfield: number }>;
-}
-
-/** A raw listing (`bpftool btf dump file X`) parsed into what member paths need. */
-function parseRaw(text: string): Map<number, RawType> {
-  const types = new Map<number, RawType>();
-  let cur: RawType | undefined;
-  for (const line of text.split("\n")) {
-    if (line.startsWith("\t")) {
-      const m = /^\t'(.*)' type_id=(\d+) bits_offset=(\d+)(?: bitfield_size=(\d+))?$/.exec(line);
-      if (m && cur) cur.members.push({ name: m[1], typeId: Number(m[2]), bitOffset: Number(m[3]), bitfield: Number(m[4] ?? 0) });
-      continue;
-    }
-    const m = /^\[(\d+)\] (\w+) '(.*?)'(.*)$/.exec(line);
-    if (!m) continue;
-    const size = /\bsize=(\d+)/.exec(m[4]);
-    const typeId = /\btype_id=(\d+)/.exec(m[4]);
-    cur = { kind: m[2], name: m[3], size: Number(size?.[1] ?? 0), typeId: Number(typeId?.[1] ?? 0), members: [] };
-    types.set(Number(m[1]), cur);
-  }
-  return types;
-}
-
 const raws = new Map<string, Map<number, RawType>>();
 /** bpftool's raw dump (the oracle; our dumpRaw, byte-identical to it, when bpftool is absent and not required). */
 function rawOf(name: string): Map<number, RawType> {
@@ -58,41 +31,6 @@ function rawOf(name: string): Map<number, RawType> {
     raws.set(name, (r = parseRaw(text)));
   }
   return r;
-}
-
-const MODIFIERS = new Set(["CONST", "VOLATILE", "RESTRICT", "TYPE_TAG"]);
-
-/**
- * Member paths and bit offsets of a struct, from the raw dump, by the rule
- * diff documents: fields of anonymous members belong to their parent, fields
- * of a named member of anonymous struct/union type are `member.field`.
- */
-function rawPaths(types: Map<number, RawType>, id: number): Map<string, number> {
-  const out = new Map<string, number>();
-  const skip = (t: number, typedefs: boolean) => {
-    for (;;) {
-      const r = types.get(t);
-      if (!r || !(MODIFIERS.has(r.kind) || (typedefs && r.kind === "TYPEDEF"))) return t;
-      t = r.typeId;
-    }
-  };
-  const walk = (id: number, prefix: string, base: number) => {
-    for (const m of types.get(id)!.members) {
-      const off = base + m.bitOffset;
-      if (m.name === "(anon)") {
-        const t = types.get(skip(m.typeId, true));
-        if (!m.bitfield && (t?.kind === "STRUCT" || t?.kind === "UNION")) walk(skip(m.typeId, true), prefix, off);
-        continue;
-      }
-      const path = prefix + m.name;
-      expect(out.has(path), `duplicate path ${path}`).toBe(false);
-      out.set(path, off);
-      const t = types.get(skip(m.typeId, false));
-      if (!m.bitfield && (t?.kind === "STRUCT" || t?.kind === "UNION") && t.name === "(anon)") walk(skip(m.typeId, false), `${path}.`, off);
-    }
-  };
-  walk(id, "", 0);
-  return out;
 }
 
 function rawStruct(types: Map<number, RawType>, name: string): number | undefined {

@@ -3,7 +3,8 @@
  * ids, every reference rewritten through the builder (base ids stay put).
  * Tests use it to show a result does not depend on id order.
  */
-import { Btf, BtfBuilder, type BtfType } from "../../src/index.js";
+import { Btf, BtfBuilder } from "../../src/index.js";
+import { remapTypeIds } from "../../src/btf/types.js";
 
 /** A deterministic permutation of startId..n-1; ids below startId (void, base) map to themselves. */
 export function shuffledIds(startId: number, n: number, seed: number): Uint32Array {
@@ -28,29 +29,3 @@ export function shuffle(btf: Btf, seed: number): Btf {
   return b.build({ littleEndian: btf.littleEndian });
 }
 
-/** A copy of a decoded type with every type id it holds passed through `f` (the library renumbers records, not decoded types). */
-export function remapTypeIds(t: BtfType, f: (id: number) => number): BtfType {
-  switch (t.kind) {
-    case "ptr":
-    case "typedef":
-    case "volatile":
-    case "const":
-    case "restrict":
-    case "type_tag":
-    case "func":
-    case "var":
-    case "decl_tag":
-      return { ...t, type: f(t.type) };
-    case "array":
-      return { ...t, type: f(t.type), indexType: f(t.indexType) };
-    case "struct":
-    case "union":
-      return { ...t, members: t.members.map((m) => ({ ...m, type: f(m.type) })) };
-    case "func_proto":
-      return { ...t, returnType: f(t.returnType), params: t.params.map((p) => ({ ...p, type: f(p.type) })) };
-    case "datasec":
-      return { ...t, vars: t.vars.map((v) => ({ ...v, type: f(v.type) })) };
-    default:
-      return t;
-  }
-}
