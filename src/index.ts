@@ -59,6 +59,7 @@ export { dumpJson, type JsonDumpOptions } from "./btf/dump-json.js";
 export { dumpExt, type ExtDumpOptions } from "./btf/dump-ext.js";
 export { dumpC, unusedKfuncExcludes, type CDialect, type CDumpOptions } from "./btf/dump-c/index.js";
 export { resolveRoots } from "./btf/roots.js";
+export { dumpPahole, layoutOf, layoutsOf, type MemberLayout, type PaholeOptions, type StructLayout } from "./btf/layout.js";
 export {
   diffBtf,
   diffJson,

@@ -114,6 +114,12 @@ const BYTE_ENTRIES: Record<string, (i: Inputs) => unknown> = {
   relocateForLoad: (i) => api.relocateForLoad(i.object, { target: api.Btf.parse(i.target), config: i.config, ...kconfigOpts }).output,
   checkPortability: (i) => api.checkPortability([{ name: "obj.o", object: i.object }], [{ name: "k", btf: api.Btf.parse(i.target) }]),
   checkKernel: (i) => api.checkKernel([{ name: "obj.o", object: i.object }], { name: "k", btf: api.Btf.parse(i.target) }),
+  dumpPahole: (i) => api.dumpPahole(api.Btf.parse(i.target)),
+  layoutOf: (i) => {
+    const btf = api.Btf.parse(i.target);
+    return api.layoutOf(btf, btf.findByName("task_struct", "struct")!);
+  },
+  layoutsOf: (i) => api.layoutsOf(api.Btf.parse(i.target)),
   diffBtf: (i) => api.diffBtf(api.Btf.parse(i.target), api.Btf.parse(i.objectBtf)),
   minimizeBtf: (i) => api.minimizeBtf(api.Btf.parse(i.target), [{ name: "obj.o", object: i.object }]).bytes,
   fillKconfig: (i) => api.fillKconfig(api.kconfigLayout(api.openBpfObject(i.object)), { config: i.config, ...kconfigOpts }),

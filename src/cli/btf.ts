@@ -4,6 +4,7 @@ import { dumpCChunks } from "../btf/dump-c/index.js";
 import { dumpExtChunks } from "../btf/dump-ext.js";
 import { dumpJsonChunks } from "../btf/dump-json.js";
 import { dumpRawChunks } from "../btf/dump-raw.js";
+import { dumpPaholeChunks } from "../btf/layout.js";
 import { BpfObject, Btf, BtfkitError, type BtfDiff, type CDialect, diffBtf, diffJson, diffText, unusedKfuncExcludes, dedupBtf, dedupObject, isElf, loadBtf, mergeBtf, mergeKernelModules, resolveRoots } from "../index.js";
 import { UsageError } from "./errors.js";
 import { emit, loadBtfFile, nameFile, withInput, type Output } from "./io.js";
@@ -28,7 +29,7 @@ export const DUMP_SOURCES = ["map", "prog", "file", "id"] as const;
 /** Keywords after the source, in bpftool's order. */
 export const DUMP_OPTIONS = ["file", "format", "root_id"] as const;
 /** Values of `format`. */
-export const DUMP_FORMATS = ["raw", "c", "ext"] as const;
+export const DUMP_FORMATS = ["raw", "c", "ext", "pahole"] as const;
 /** Words that may follow `format c`. */
 export const C_ORDERS = ["sorted", "unsorted"] as const;
 
@@ -39,7 +40,7 @@ export function keywordFor<K extends string>(word: string, keywords: readonly K[
   return word ? keywords.find((k) => k.startsWith(word)) : undefined;
 }
 
-const DUMP_USAGE = "file PATH... [format raw|c [sorted|unsorted]|ext] [root_id ID]...";
+const DUMP_USAGE = "file PATH... [format raw|c [sorted|unsorted]|ext|pahole] [root_id ID]...";
 
 /** Parses bpftool's keyword syntax: `file PATH... [format raw|c [sorted|unsorted]] [root_id ID]...`. */
 function parseDumpArgs(words: string[]): DumpArgs {
@@ -91,7 +92,7 @@ function checkDumpOptions(args: DumpArgs, opts: GlobalOptions, dialectGiven: boo
     ["--exclude", opts.exclude !== undefined],
     ["--guard-kfuncs", opts.guardKfuncs],
   ] as const;
-  if (args.format === "c" && (opts.json || opts.pretty)) throw new UsageError("format c has no JSON output (-j, -p)");
+  if ((args.format === "c" || args.format === "pahole") && (opts.json || opts.pretty)) throw new UsageError(`format ${args.format} has no JSON output (-j, -p)`);
   for (const [flag, given] of formatC) {
     if (given && args.format !== "c") throw new UsageError(`${flag} applies to format c only`);
   }
@@ -108,6 +109,16 @@ function checkDumpOptions(args: DumpArgs, opts: GlobalOptions, dialectGiven: boo
     if (opts.bpftool === "7.1") throw new UsageError(`${flag} applies to --bpftool 7.8 only (bpftool 7.1 writes no kfunc block)`);
     if (flag !== "--no-kfuncs" && opts.kfuncs === false) throw new UsageError(`${flag} contradicts --no-kfuncs (there is no kfunc block)`);
   }
+}
+
+/**
+ * The structs and unions among the root ids (pahole prints nothing else);
+ * roots naming none of them are an error rather than an empty output.
+ */
+function paholeRoots(b: Btf, ids: number[], specs: string[]): number[] {
+  const out = ids.filter((id) => b.kind(id) === "struct" || b.kind(id) === "union");
+  if (!out.length) throw new UsageError(`format pahole prints structs and unions: ${specs.join(", ")} names none`);
+  return out;
 }
 
 /** Split BTF under /sys/kernel/btf/ gets vmlinux as its base, as bpftool does. */
@@ -200,8 +211,11 @@ export function btfCommand(): Command {
           process.stderr.write(`btfkit: warning: ${files}: --exclude '${glob}' matches no kfunc\n`);
         }
         // Every dump streams: at most a chunk of its text is held, whatever its size.
+        const paholeIds = args.format === "pahole" && ids ? paholeRoots(b, ids, roots) : undefined;
         out =
-          args.format === "c"
+          args.format === "pahole"
+            ? (write) => dumpPaholeChunks(b, { roots: paholeIds, sharedState: ids === undefined }, write)
+            : args.format === "c"
             ? (write) => dumpCChunks(b, { dialect, rootIds: ids, sorted, stableOrder, kfuncs: opts.kfuncs, excludeKfuncs: opts.exclude, guardKfuncs: opts.guardKfuncs }, write)
             : opts.json || pretty
               ? (write) => dumpJsonChunks(b, { ids, pretty }, write)
