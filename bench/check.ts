@@ -32,4 +32,12 @@ export function benchCheck(): void {
   const ref = times["libbpf per pair"].ms;
   row("pairs", `${objs.length} objects x ${kernels.length} kernels`);
   row("core check vs libbpf harness per pair", `${ours.toFixed(0)} ms vs ${ref.toFixed(0)} ms: ratio ${(ours / ref).toFixed(3)} (target <= 0.2)`);
+  if (!hasCommand("pahole")) return;
+  const v618 = fixture("vmlinux/linux-6.18.44-fc-v657.btf");
+  const p = timeCommands({
+    btfkit: ["node", CLI, "btf", "dump", "file", v618, "format", "pahole", "-o", path.join(dir, "pahole.txt")],
+    pahole: ["sh", "-c", `pahole -F btf '${v618}' > '${path.join(dir, "pahole-ref.txt")}' 2>/dev/null`],
+  });
+  const same = fs.readFileSync(path.join(dir, "pahole.txt")).equals(fs.readFileSync(path.join(dir, "pahole-ref.txt")));
+  row("format pahole of 6.18 vs pahole -F btf", `${p.btfkit.ms.toFixed(0)} ms vs ${p.pahole.ms.toFixed(0)} ms: ratio ${(p.btfkit.ms / p.pahole.ms).toFixed(2)} (target <= 1.0), identical: ${same ? "yes" : "NO"}`);
 }

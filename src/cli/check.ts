@@ -1,5 +1,4 @@
 /** `btfkit core check`: CO-RE objects against many kernels, as a matrix. */
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, Option } from "commander";
@@ -8,7 +7,7 @@ import { kernelFiles, loadKernelFile, unpackedName } from "./archive.js";
 import { CommandFailed, EXIT_BAD_INPUT, EXIT_PORTABILITY, UsageError } from "./errors.js";
 import { emit, withInput } from "./io.js";
 import type { GlobalOptions } from "./btf.js";
-import { runPool, serveWorker, workerSetupFor } from "./pool.js";
+import { defaultJobs, runPool, serveWorker, workerSetupFor } from "./pool.js";
 
 interface CheckOptions extends GlobalOptions {
   btf?: string[];
@@ -93,7 +92,7 @@ export function checkCommand(): Command {
     .option("--btf <kernels...>", "kernel BTF files (raw, ELF, .btf.tar.xz, .btf.xz)")
     .option("--btf-dir <dir>", "every kernel BTF file in DIR")
     .addOption(new Option("--fail-on <verdict>", "exit 5 when some cell is refused, or (poisoned) poisoned or refused").choices(["poisoned", "refused"]))
-    .option("--jobs <n>", "threads sharing the kernels (default: the number of CPUs)")
+    .option("--jobs <n>", "threads sharing the kernels (default: one, and one more per 32 kernels up to the number of CPUs)")
     .option("-o, --output <file>", "write to FILE (atomically) instead of stdout ('-': stdout)")
     .action(async (objectFiles: string[], _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<CheckOptions>();
@@ -104,7 +103,7 @@ export function checkCommand(): Command {
       const results = new Map<string, KernelResult>();
       await runPool<string, KernelResult>({
         items: kernels,
-        jobs: opts.jobs ? Number(opts.jobs) : os.availableParallelism(),
+        jobs: opts.jobs ? Number(opts.jobs) : defaultJobs(kernels.length),
         here: (k) => checkKernel(k, objects),
         workerFile: fileURLToPath(import.meta.url),
         workerStart: { task: TASK, setup: objectFiles },

@@ -1,6 +1,5 @@
 /** `btfkit gen ...`: what bpftool's `gen` builds; for now `min_core_btf`. */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, Option } from "commander";
@@ -9,7 +8,7 @@ import { CommandFailed, EXIT_BAD_INPUT, EXIT_RELOCATION, UsageError } from "./er
 import { kernelFiles, loadKernelFile, unpackedName } from "./archive.js";
 import { emit, loadBtfFile, nameFile, sameOutput, withInput, writeFileAtomic } from "./io.js";
 import type { GlobalOptions } from "./btf.js";
-import { runPool, serveWorker, workerSetupFor } from "./pool.js";
+import { defaultJobs, runPool, serveWorker, workerSetupFor } from "./pool.js";
 
 interface MinCoreOptions extends GlobalOptions {
   byteOrder?: MinimizeOptions["byteOrder"];
@@ -100,7 +99,7 @@ async function runBatch(inDir: string, outDir: string, objectFiles: string[], op
   const objects = openObjects(objectFiles);
   const base = opts.baseBtf ? loadBtfFile(opts.baseBtf) : undefined;
   fs.mkdirSync(outDir, { recursive: true });
-  const jobs = Math.max(1, Math.min(inputs.length, opts.jobs ? Number(opts.jobs) : os.availableParallelism()));
+  const jobs = opts.jobs ? Number(opts.jobs) : defaultJobs(inputs.length);
   const outputs = new Map<string, string>();
   for (const n of inputs) {
     const other = outputs.get(unpackedName(n));
@@ -148,7 +147,7 @@ export function genCommand(): Command {
     .option("--report <file>", "write, per kernel, every relocation with its outcome and the types kept, as JSON")
     .option("--input-dir <dir>", "minimize every kernel BTF file in DIR (batch; objects parsed once, kernels in parallel)")
     .option("--output-dir <dir>", "with --input-dir: where each kernel's minimized BTF goes, under the same name")
-    .option("--jobs <n>", "with --input-dir: worker threads (default: the number of CPUs)")
+    .option("--jobs <n>", "with --input-dir: threads sharing the kernels (default: one, and one more per 32 kernels up to the number of CPUs)")
     .action(async (files: string[], _opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<MinCoreOptions>();
       const options: MinimizeOptions = { bpftool: opts.bpftool ?? "7.8", byteOrder: opts.byteOrder, keepGoing: opts.keepGoing };
