@@ -217,9 +217,9 @@ describe("errors: one line, `btfkit: PATH: what`", () => {
 describe("usage: what is wrong, in words", () => {
   const { target } = targetDir("btfkit-usage-");
   it.each([
-    [["btf", "dump"], "btfkit: btf dump: missing 'file PATH' (usage: btf dump file PATH... [format raw|c [sorted|unsorted]|ext] [root_id ID]...)"],
+    [["btf", "dump"], "btfkit: btf dump: missing 'file PATH' (usage: btf dump file PATH... [format raw|c [sorted|unsorted]|ext|pahole] [root_id ID]...)"],
     [["btf", "dump", "file", target, "format", "raw", "sorted"], "btfkit: 'sorted' follows 'format c' only"],
-    [["btf", "dump", "file", target, "format", "yaml"], "btfkit: unknown format 'yaml' (want raw, c, ext)"],
+    [["btf", "dump", "file", target, "format", "yaml"], "btfkit: unknown format 'yaml' (want raw, c, ext, pahole)"],
     [["btf", "dump", "file"], "btfkit: 'file' needs a PATH"],
     [["-B", "btf", "dump", "file", target], "btfkit: -B needs a file: 'btf' is a command (usage: btfkit -B FILE btf ...)"],
     [["btf", "dedup"], "btfkit: missing required argument 'input'"],
