@@ -2,10 +2,10 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, Option } from "commander";
-import { checkKernel as checkKernelBtf, openBpfObject, type BpfObject, type PortabilityCell } from "../index.js";
+import { checkKernel as checkKernelBtf, type BpfObject, type PortabilityCell } from "../index.js";
 import { kernelFiles, loadKernelFile, unpackedName } from "./archive.js";
 import { CommandFailed, EXIT_BAD_INPUT, EXIT_PORTABILITY, UsageError } from "./errors.js";
-import { emit, withInput } from "./io.js";
+import { emit, openObjectFiles } from "./io.js";
 import type { GlobalOptions } from "./btf.js";
 import { defaultJobs, runPool, serveWorker, workerSetupFor } from "./pool.js";
 
@@ -21,10 +21,6 @@ type KernelResult = { kernel: string; cells?: PortabilityCell[]; error?: string 
 
 const TASK = "core_check";
 
-function openObjects(files: readonly string[]): Array<{ name: string; object: BpfObject }> {
-  return files.map((f) => ({ name: f, object: withInput(f, (bytes) => openBpfObject(bytes)) }));
-}
-
 async function checkKernel(file: string, objects: Array<{ name: string; object: BpfObject }>): Promise<KernelResult> {
   try {
     const btf = await loadKernelFile(file);
@@ -38,7 +34,7 @@ const workerObjects = workerSetupFor<string[]>(TASK);
 if (workerObjects) {
   const files = workerObjects;
   serveWorker(() => {
-    const objects = openObjects(files);
+    const objects = openObjectFiles(files);
     return (kernel: string) => checkKernel(kernel, objects);
   });
 }
@@ -99,7 +95,7 @@ export function checkCommand(): Command {
       if (opts.jobs !== undefined && !/^[1-9][0-9]*$/.test(opts.jobs)) throw new UsageError(`--jobs ${opts.jobs}: want a positive number`);
       const kernels = [...(opts.btf ?? []), ...(opts.btfDir ? kernelFiles(opts.btfDir).map((n) => path.join(opts.btfDir!, n)) : [])];
       if (!kernels.length) throw new UsageError("core check: no kernels: give --btf KERNEL... or --btf-dir DIR");
-      const objects = openObjects(objectFiles);
+      const objects = openObjectFiles(objectFiles);
       const results = new Map<string, KernelResult>();
       await runPool<string, KernelResult>({
         items: kernels,

@@ -3,10 +3,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, Option } from "commander";
-import { BtfkitError, CoreRelocationError, minimizeBtf, openBpfObject, type BpfObject, type Btf, type MinimizeOptions, type MinimizeResult } from "../index.js";
+import { BtfkitError, CoreRelocationError, minimizeBtf, type BpfObject, type Btf, type MinimizeOptions, type MinimizeResult } from "../index.js";
 import { CommandFailed, EXIT_BAD_INPUT, EXIT_RELOCATION, UsageError } from "./errors.js";
 import { kernelFiles, loadKernelFile, unpackedName } from "./archive.js";
-import { emit, loadBtfFile, nameFile, sameOutput, withInput, writeFileAtomic } from "./io.js";
+import { emit, loadBtfFile, nameFile, openObjectFiles, sameOutput, writeFileAtomic } from "./io.js";
 import type { GlobalOptions } from "./btf.js";
 import { defaultJobs, runPool, serveWorker, workerSetupFor } from "./pool.js";
 
@@ -33,10 +33,6 @@ interface KernelReport {
 
 function reportEntry(input: string, output: string, r: MinimizeResult): KernelReport {
   return { input, output, failed: r.failed, types: r.types, relocations: r.relocations };
-}
-
-function openObjects(files: readonly string[]): Array<{ name: string; object: BpfObject }> {
-  return files.map((f) => ({ name: f, object: withInput(f, (bytes) => openBpfObject(bytes)) }));
 }
 
 function warnFailures(input: string, failed: number | undefined): void {
@@ -87,7 +83,7 @@ if (workerSetup) {
   const setup = workerSetup;
   serveWorker(() => {
     const base = setup.base ? loadBtfFile(setup.base) : undefined;
-    const objects = openObjects(setup.objects);
+    const objects = openObjectFiles(setup.objects);
     return (job: BatchJob) => runJob(job, base, objects, setup.options);
   });
 }
@@ -96,7 +92,7 @@ async function runBatch(inDir: string, outDir: string, objectFiles: string[], op
   const inputs = kernelFiles(inDir);
   if (!inputs.length) throw new UsageError(`--input-dir ${inDir}: no files in it`);
   // Objects are parsed here first, so a bad object fails the run before any kernel is read.
-  const objects = openObjects(objectFiles);
+  const objects = openObjectFiles(objectFiles);
   const base = opts.baseBtf ? loadBtfFile(opts.baseBtf) : undefined;
   fs.mkdirSync(outDir, { recursive: true });
   const jobs = opts.jobs ? Number(opts.jobs) : defaultJobs(inputs.length);
@@ -162,7 +158,7 @@ export function genCommand(): Command {
       const [input, output, ...objectFiles] = files;
       if (opts.report && sameOutput(opts.report, output)) throw new UsageError(`--report ${opts.report} is the output ${output}: it would be overwritten`);
       const base = opts.baseBtf ? loadBtfFile(opts.baseBtf) : undefined;
-      const objects = openObjects(objectFiles);
+      const objects = openObjectFiles(objectFiles);
       const r = await minimizeFile(input, base, objects, options);
       await emit(r.bytes, output);
       if (opts.report) await emit(JSON.stringify({ kernels: [reportEntry(input, output, r)] }, null, 2) + "\n", opts.report);

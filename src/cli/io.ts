@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { BaseBtfRequiredError, BtfkitError, loadBtf, type Btf } from "../index.js";
+import { BaseBtfRequiredError, BtfkitError, loadBtf, openBpfObject, type BpfObject, type Btf } from "../index.js";
 import { StdoutClosed, systemReason } from "./errors.js";
 
 export function readInput(file: string): Uint8Array {
@@ -46,6 +46,11 @@ export function loadBtfFile(file: string, base?: Btf): Btf {
       throw err;
     }
   });
+}
+
+/** BPF objects from files, each parsed once, errors naming the file; named by their paths. */
+export function openObjectFiles(files: readonly string[]): Array<{ name: string; object: BpfObject }> {
+  return files.map((f) => ({ name: f, object: withInput(f, (bytes) => openBpfObject(bytes)) }));
 }
 
 /*
