@@ -120,6 +120,7 @@ export {
   type PipelineResult,
 } from "./core/pipeline.js";
 export { checkKernel, checkPortability, type CheckKernel, type PortabilityCell, type PortabilityFailure } from "./core/check.js";
+export { generateTypes, type GenerateTypesOptions } from "./core/gen-types.js";
 export {
   minimizeBtf,
   type MinimizeObject,

@@ -121,6 +121,7 @@ const BYTE_ENTRIES: Record<string, (i: Inputs) => unknown> = {
   },
   layoutsOf: (i) => api.layoutsOf(api.Btf.parse(i.target)),
   diffBtf: (i) => api.diffBtf(api.Btf.parse(i.target), api.Btf.parse(i.objectBtf)),
+  generateTypes: (i) => api.generateTypes(i.object),
   minimizeBtf: (i) => api.minimizeBtf(api.Btf.parse(i.target), [{ name: "obj.o", object: i.object }]).bytes,
   fillKconfig: (i) => api.fillKconfig(api.kconfigLayout(api.openBpfObject(i.object)), { config: i.config, ...kconfigOpts }),
   kconfigLayout: (i) => api.kconfigLayout(api.openBpfObject(i.object)),

@@ -1,9 +1,9 @@
-/** `btfkit gen ...`: what bpftool's `gen` builds; for now `min_core_btf`. */
+/** `btfkit gen ...`: what bpftool's `gen` builds (`min_core_btf`), and TypeScript types (`types`). */
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, Option } from "commander";
-import { BtfkitError, CoreRelocationError, minimizeBtf, type BpfObject, type Btf, type MinimizeOptions, type MinimizeResult } from "../index.js";
+import { BtfkitError, CoreRelocationError, generateTypes, minimizeBtf, type BpfObject, type Btf, type MinimizeOptions, type MinimizeResult } from "../index.js";
 import { CommandFailed, EXIT_BAD_INPUT, EXIT_RELOCATION, UsageError } from "./errors.js";
 import { kernelFiles, loadKernelFile, unpackedName } from "./archive.js";
 import { emit, loadBtfFile, nameFile, openObjectFiles, sameOutput, writeFileAtomic } from "./io.js";
@@ -163,6 +163,22 @@ export function genCommand(): Command {
       await emit(r.bytes, output);
       if (opts.report) await emit(JSON.stringify({ kernels: [reportEntry(input, output, r)] }, null, 2) + "\n", opts.report);
       warnFailures(input, r.failed);
+    });
+  gen
+    .command("types")
+    .description("a TypeScript module with interfaces and exact DataView codecs for the object's map keys and values, data sections and --type types")
+    .argument("<object>", "BPF object (clang -g)")
+    .option("--type <name>", "also generate this type: NAME, or 'struct NAME', 'union NAME', 'enum NAME', 'typedef NAME' (repeatable)", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("-o, --output <file>", "write to FILE (atomically) instead of stdout ('-': stdout)")
+    .action(async (object: string, opts: { type?: string[]; output?: string }) => {
+      const [{ object: obj }] = openObjectFiles([object]);
+      let text: string;
+      try {
+        text = generateTypes(obj, { types: opts.type, source: path.basename(object) });
+      } catch (e) {
+        throw nameFile(object, e);
+      }
+      await emit(text, opts.output);
     });
   return gen;
 }
